@@ -1,0 +1,117 @@
+package archtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/nsnet/nsnet"
+
+// forbidden lists, per package, the project packages it must not import
+// (directly or not): DESIGN.md's "knows nothing of" column.
+var forbidden = map[string][]string{
+	"rtnl":    {"nft", "nsutil", "topo", "probe", "cmd/nsnet"},
+	"nft":     {"rtnl", "nsutil", "topo", "probe", "cmd/nsnet"},
+	"nsutil":  {"rtnl", "nft", "topo", "probe", "cmd/nsnet"},
+	"probe":   {"rtnl", "nft", "topo", "cmd/nsnet"},
+	"topo":    {"cmd/nsnet"},
+}
+
+// allowedThirdParty is STYLE.md R16's dependency list (plus what those
+// modules themselves pull in). Anything else needs a reviewer's yes.
+var allowedThirdParty = []string{
+	"golang.org/x/sys/",
+	"golang.org/x/net/",
+	"golang.org/x/sync/",
+	"github.com/mdlayher/netlink",
+	"github.com/mdlayher/socket",
+	"github.com/mdlayher/arp",
+	"github.com/mdlayher/ethernet",
+	"github.com/mdlayher/packet",
+	"github.com/josharian/native",
+}
+
+type pkg struct {
+	ImportPath string
+	Deps       []string
+	Imports    []string
+	Standard   bool
+}
+
+func list(t *testing.T) []pkg {
+	t.Helper()
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("needs the go command")
+	}
+	out, err := exec.Command("go", "list", "-deps=false", "-json", module+"/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for dec.More() {
+		var p pkg
+		if err := dec.Decode(&p); err != nil {
+			t.Fatalf("decoding go list output: %v", err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) == 0 {
+		t.Fatal("go list found no packages")
+	}
+	return pkgs
+}
+
+func TestLayers(t *testing.T) {
+	for _, p := range list(t) {
+		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/")
+		for layer, bad := range forbidden {
+			if rel != layer && !strings.HasPrefix(rel, layer+"/") {
+				continue
+			}
+			for _, d := range p.Deps {
+				for _, b := range bad {
+					if d == module+"/"+b || strings.HasPrefix(d, module+"/"+b+"/") {
+						t.Errorf("%s depends on %s: DESIGN.md says %s knows nothing of %s", rel, d, layer, b)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestCLIStopsAtStrings(t *testing.T) {
+	for _, p := range list(t) {
+		if p.ImportPath != module+"/cmd/nsnet" {
+			continue
+		}
+		for _, imp := range p.Imports {
+			if imp == "golang.org/x/sys/unix" || imp == "github.com/mdlayher/netlink" {
+				t.Errorf("cmd/nsnet imports %s: STYLE.md R15 says the CLI never builds attributes or makes syscalls", imp)
+			}
+		}
+	}
+}
+
+func TestThirdPartyDependencies(t *testing.T) {
+	for _, p := range list(t) {
+		for _, d := range p.Deps {
+			if !strings.Contains(strings.SplitN(d, "/", 2)[0], ".") || strings.HasPrefix(d, module) {
+				continue // standard library or our own
+			}
+			ok := false
+			for _, a := range allowedThirdParty {
+				if strings.HasPrefix(d, a) {
+					ok = true
+					break
+				}
+			}
+			if !ok {
+				t.Errorf("%s depends on %s, which is not in STYLE.md R16's list", p.ImportPath, d)
+			}
+		}
+	}
+}
