@@ -1,2 +1,52 @@
-// Package sandbox runs tests, benchmarks and the demo inside a private network + mount namespace.
+// Package sandbox runs tests, benchmarks and the demo inside a private
+// network + mount namespace, and holds the iproute2/nft oracles that tests
+// compare nsnet against.
+//
+// # What it owns
+//
+// The re-exec dance of DESIGN.md "Tests": a process running as root
+// re-executes /proc/self/exe in a fresh network and mount namespace
+// (SysProcAttr.Unshareflags = CLONE_NEWNET|CLONE_NEWNS, Pdeathsig SIGKILL).
+// The re-executed child proves it is a sandbox before anything runs: the
+// parent passes the inodes of its own network and mount namespaces
+// (NSNET_SANDBOX_PARENT_NETNS, NSNET_SANDBOX_PARENT_MNTNS) and the child
+// refuses to run unless both of its own differ. Comparing with
+// /proc/1/ns/net is not enough: it can be unreadable, and a check that
+// cannot read it must fail, not pass.
+//
+// Inside, the child makes / recursively private, mounts a private tmpfs on
+// /run/netns (and first a tmpfs on /run when the host has no /run/netns, so
+// that nothing is ever created on the host), mounts a fresh sysfs on /sys so
+// that /sys/class/net shows the sandbox's links, and brings lo up with
+// SIOCSIFFLAGS (no rtnetlink: this package sits below every other one).
+//
+// Entry points:
+//
+//   - Main, for TestMain: os.Exit(sandbox.Main(m)). It also fails the run
+//     when m.Run leaves file descriptors open (STYLE R12).
+//   - Reexec, EnterChild and Exec, for programs (nsnet demo, nsnet sandbox
+//     -- CMD, bench): the parent calls Reexec(argv, ...); the re-executed
+//     program sees Marked() and calls EnterChild() before anything else,
+//     then does its work or Exec()s an arbitrary command.
+//   - Require and Inside, for tests that need root.
+//   - Run, IPJSON, NFTJSON: the oracles (`ip -j ...`, `nft -j ...`). A
+//     missing tool skips the test unless NSNET_REQUIRE_ORACLES=1, which
+//     turns the skip into a failure (CI sets it).
+//
+// # Threads
+//
+// This package's init locks the main goroutine to the main thread
+// (STYLE §3.2, the one allowed exception to "no init in libraries"): every
+// test binary imports it, and without the lock a throwaway goroutine of
+// nsutil that unshare(2)s could land on M0, which the runtime then wedges
+// instead of killing (golang/go#34031), after which /proc/self/ns/net names
+// the wrong namespace. Reexec must be called from the main goroutine:
+// Pdeathsig fires when the *thread* that forked the child exits, and only
+// the locked main thread is guaranteed to outlive the child.
+//
+// # What it must not know
+//
+// Netlink message formats: it imports no other nsnet package.
 package sandbox
+
+import _ "github.com/google/go-cmp/cmp" // keeps go-cmp (used by tests of several packages) in go.mod
