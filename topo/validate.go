@@ -1,0 +1,528 @@
+package topo
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// ErrInvalid is wrapped by every error that Parse, Load and Validate return
+// for a topology that cannot be applied. Nothing has been changed then;
+// the CLI exits 2.
+var ErrInvalid = errors.New("invalid topology")
+
+// A Problem is one reason a topology is invalid.
+type Problem struct {
+	Line int    // line in the file of the object concerned (0 if unknown)
+	Path string // JSON path of the object: "namespaces[1].routes[0]"
+	Msg  string // names the object and says what to change
+}
+
+// An InvalidError lists every problem Validate found.
+type InvalidError struct {
+	Source   string
+	Problems []Problem
+}
+
+func (e *InvalidError) Error() string {
+	var b strings.Builder
+	for i, p := range e.Problems {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		switch {
+		case e.Source != "" && p.Line > 0:
+			fmt.Fprintf(&b, "%s:%d: ", e.Source, p.Line)
+		case e.Source != "":
+			fmt.Fprintf(&b, "%s: ", e.Source)
+		}
+		b.WriteString(p.Msg)
+	}
+	return b.String()
+}
+
+// Unwrap makes errors.Is(err, ErrInvalid) hold.
+func (e *InvalidError) Unwrap() error { return ErrInvalid }
+
+// checker accumulates problems.
+type checker struct {
+	t        *Topology
+	problems []Problem
+}
+
+func (c *checker) add(path, format string, args ...any) {
+	line := 0
+	for p := path; ; {
+		if l, ok := c.t.lines[p]; ok {
+			line = l
+			break
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	c.problems = append(c.problems, Problem{Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Validate checks everything that can be checked without the live system:
+// names the kernel would refuse, duplicates, malformed addresses and
+// prefixes, overlapping subnets on different segments, gateways that are
+// not on a connected subnet, forwards to addresses no namespace has, ports
+// forwarded twice, references to undeclared namespaces and bridges. It
+// returns an *InvalidError listing every problem, or nil.
+func (t *Topology) Validate() error {
+	c := &checker{t: t}
+	m := c.model()
+	c.overlaps(m)
+	c.routes(m)
+	c.nat(m)
+	if len(c.problems) == 0 {
+		return nil
+	}
+	return &InvalidError{Source: t.source, Problems: c.problems}
+}
+
+// An iface is an interface the file declares, with its parsed addresses.
+type iface struct {
+	NS      string // "" = host
+	Name    string
+	Addrs   []netip.Prefix
+	Segment string // what it is connected to: "bridge v-net-0", "veth veth-a/veth-b"
+	Path    string
+	Bridge  string // for a host veth end: its bridge
+	IsBr    bool
+}
+
+// model holds the parsed, cross-referenced view of a topology.
+type model struct {
+	ifaces []*iface
+	byNS   map[string]map[string]*iface // netns -> name -> iface; "" is the host
+}
+
+func (c *checker) model() *model {
+	t := c.t
+	m := &model{byNS: map[string]map[string]*iface{"": {}}}
+	for i, n := range t.Namespaces {
+		p := fmt.Sprintf("namespaces[%d]", i)
+		if err := validNetnsName(n.Name); err != nil {
+			c.add(p, "namespace %q: %v", n.Name, err)
+			continue
+		}
+		if _, dup := m.byNS[n.Name]; dup || n.Name == "" {
+			c.add(p, "namespace %s is declared twice: give each namespace a different name", n.Name)
+			continue
+		}
+		m.byNS[n.Name] = map[string]*iface{}
+	}
+	declare := func(f *iface) {
+		what := "host"
+		if f.NS != "" {
+			what = "namespace " + f.NS
+		}
+		if err := validIfName(f.Name); err != nil {
+			c.add(f.Path+".name", "interface %q (%s): %v", f.Name, what, err)
+			m.ifaces = append(m.ifaces, f) // its addresses still count
+			return
+		}
+		names, ok := m.byNS[f.NS]
+		if !ok {
+			return // undeclared namespace, reported by the caller
+		}
+		if f.Name == "lo" || names[f.Name] != nil {
+			c.add(f.Path, "interface %s is declared twice in %s: rename one of them", f.Name, what)
+			return
+		}
+		names[f.Name] = f
+		m.ifaces = append(m.ifaces, f)
+	}
+	for i, b := range t.Bridges {
+		p := fmt.Sprintf("bridges[%d]", i)
+		f := &iface{Name: b.Name, Segment: "bridge " + b.Name, Path: p, IsBr: true}
+		f.Addrs = c.addrs(p, "bridge "+b.Name, b.Addresses)
+		if b.MTU != 0 && (b.MTU < 68 || b.MTU > 65535) {
+			c.add(p+".mtu", "bridge %s: mtu %d is out of range: use 68..65535 (1500 is usual)", b.Name, b.MTU)
+		}
+		declare(f)
+	}
+	for i, v := range t.Veths {
+		vp := fmt.Sprintf("veths[%d]", i)
+		seg := fmt.Sprintf("veth pair %s/%s", v.Name, v.Peer.Name)
+		if v.Bridge != "" && v.Peer.Bridge != "" {
+			c.add(vp, "veth pair %s/%s: both ends are on a bridge (%s, %s): put one end in a namespace", v.Name, v.Peer.Name, v.Bridge, v.Peer.Bridge)
+		}
+		if v.Peer.Name == "" && v.Name != "" {
+			c.add(vp, "veth %s: its peer has no name: add \"peer\": {\"name\": ...}", v.Name)
+		}
+		for _, e := range []struct {
+			e    End
+			path string
+		}{{v.End, vp}, {v.Peer, vp + ".peer"}} {
+			what := "veth " + e.e.Name
+			if e.e.Netns != "" {
+				what += " (in " + e.e.Netns + ")"
+				if _, ok := m.byNS[e.e.Netns]; !ok {
+					c.add(e.path+".netns", "%s: namespace %q is not declared: add it to \"namespaces\" or fix the name", what, e.e.Netns)
+				}
+			}
+			f := &iface{NS: e.e.Netns, Name: e.e.Name, Segment: seg, Path: e.path, Bridge: e.e.Bridge}
+			if e.e.Bridge != "" {
+				switch {
+				case e.e.Netns != "":
+					c.add(e.path+".bridge", "%s: bridges are on the host, so an end in a namespace cannot join bridge %s: move \"bridge\" to the host end (the one without \"netns\")", what, e.e.Bridge)
+				case t.bridge(e.e.Bridge) == nil:
+					c.add(e.path+".bridge", "%s: bridge %q is not declared: add it to \"bridges\" or fix the name", what, e.e.Bridge)
+				}
+				if len(e.e.Addresses) > 0 {
+					c.add(e.path+".addresses", "%s is a port of bridge %s and cannot use addresses: put the host's address on the bridge instead", what, e.e.Bridge)
+				}
+			}
+			if v.Bridge != "" {
+				f.Segment = "bridge " + v.Bridge
+			} else if v.Peer.Bridge != "" {
+				f.Segment = "bridge " + v.Peer.Bridge
+			}
+			f.Addrs = c.addrs(e.path, what, e.e.Addresses)
+			declare(f)
+		}
+	}
+	// The same address twice anywhere is always a mistake.
+	seen := map[netip.Addr]*iface{}
+	for _, f := range m.ifaces {
+		for _, a := range f.Addrs {
+			if o := seen[a.Addr()]; o != nil {
+				c.add(f.Path+".addresses", "address %s is on both %s and %s: give each interface its own address", a.Addr(), o.describe(), f.describe())
+				continue
+			}
+			seen[a.Addr()] = f
+		}
+	}
+	return m
+}
+
+func (f *iface) describe() string {
+	if f.NS == "" {
+		return f.Name + " (host)"
+	}
+	return f.Name + " (in " + f.NS + ")"
+}
+
+// addrs parses a list of interface addresses.
+func (c *checker) addrs(path, what string, in []string) []netip.Prefix {
+	var out []netip.Prefix
+	for j, s := range in {
+		p, err := parseIfAddr(s)
+		if err != nil {
+			c.add(fmt.Sprintf("%s.addresses[%d]", path, j), "%s: address %q: %v", what, s, err)
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// parseIfAddr parses an interface address in CIDR form, e.g. 192.168.15.1/24.
+func parseIfAddr(s string) (netip.Prefix, error) {
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		if _, aerr := netip.ParseAddr(s); aerr == nil {
+			return p, errors.New("missing prefix length: write it as ADDRESS/LEN, e.g. 192.168.15.1/24")
+		}
+		return p, errors.New("not an address in CIDR form: write ADDRESS/LEN, e.g. 192.168.15.1/24 or fd00::1/64")
+	}
+	a := p.Addr()
+	switch {
+	case a.Is4In6():
+		return p, errors.New("IPv4-mapped IPv6 addresses are not allowed: write the IPv4 address")
+	case a.IsUnspecified(), a.IsMulticast(), a.IsLoopback():
+		return p, errors.New("cannot be assigned to an interface (unspecified, multicast or loopback): use a unicast address")
+	case a.Is4() && p.Bits() < 31 && (a == p.Masked().Addr() || a == lastAddr(p)):
+		return p, fmt.Errorf("is the network or broadcast address of %s: use a host address inside it", p.Masked())
+	}
+	return p, nil
+}
+
+// lastAddr returns the highest address of p (its IPv4 broadcast address).
+func lastAddr(p netip.Prefix) netip.Addr {
+	b := p.Masked().Addr().AsSlice()
+	for i := range b {
+		bit := i * 8
+		for k := 0; k < 8; k++ {
+			if bit+k >= p.Bits() {
+				b[i] |= 0x80 >> k
+			}
+		}
+	}
+	a, _ := netip.AddrFromSlice(b)
+	return a
+}
+
+// overlaps reports two subnets that overlap on different segments (the
+// seed's "don't use overlapping IP ranges").
+func (c *checker) overlaps(m *model) {
+	type sub struct {
+		p netip.Prefix
+		f *iface
+	}
+	var subs []sub
+	for _, f := range m.ifaces {
+		for _, a := range f.Addrs {
+			subs = append(subs, sub{a.Masked(), f})
+		}
+	}
+	for i := range subs {
+		for j := 0; j < i; j++ {
+			a, b := subs[i], subs[j]
+			if a.f.Segment != b.f.Segment && a.p.Overlaps(b.p) {
+				c.add(a.f.Path+".addresses", "%s has %s, which overlaps %s of %s on another segment (%s, %s): use non-overlapping subnets", a.f.describe(), a.p, b.p, b.f.describe(), a.f.Segment, b.f.Segment)
+			}
+		}
+	}
+}
+
+// routes checks every route: destination, gateway on a connected subnet
+// (the seed's "the gateway must be reachable from inside the namespace"),
+// device in that namespace, no duplicates.
+func (c *checker) routes(m *model) {
+	check := func(ns string, path string, routes []Route) {
+		where := "the host"
+		if ns != "" {
+			where = ns
+		}
+		seen := map[string]string{}
+		for i, r := range routes {
+			p := fmt.Sprintf("%s.routes[%d]", path, i)
+			what := fmt.Sprintf("route %s in %s", routeString(r), where)
+			dst, err := parseRouteDst(r.To)
+			if err != nil {
+				c.add(p, "%s: %v", what, err)
+				continue
+			}
+			key := fmt.Sprintf("%s metric %d", dst, r.Metric)
+			if seen[key] != "" {
+				c.add(p, "%s is declared twice: remove one or give it another metric", what)
+				continue
+			}
+			seen[key] = p
+			var dev *iface
+			if r.Dev != "" {
+				dev = m.byNS[ns][r.Dev]
+				if dev == nil && ns != "" {
+					c.add(p, "%s: interface %s is not in %s: use one of %s", what, r.Dev, where, strings.Join(ifNames(m, ns), ", "))
+					continue
+				}
+			}
+			if r.Via == "" {
+				if r.Dev == "" {
+					c.add(p, "%s: needs \"via\" (a gateway) or \"dev\" (an interface)", what)
+				}
+				continue
+			}
+			gw, err := netip.ParseAddr(r.Via)
+			if err != nil || gw.Zone() != "" {
+				c.add(p, "%s: gateway %q is not an IP address: write e.g. 192.168.15.5", what, r.Via)
+				continue
+			}
+			if gw.Is4() != dst.Addr().Is4() {
+				c.add(p, "%s: gateway %s and destination %s are of different IP versions", what, gw, dst)
+				continue
+			}
+			if ns == "" && dev == nil {
+				continue // the host has links the file does not know about
+			}
+			var cands []*iface
+			if dev != nil {
+				cands = []*iface{dev}
+			} else {
+				for _, f := range m.ifaces {
+					if f.NS == ns {
+						cands = append(cands, f)
+					}
+				}
+			}
+			var subnets []string
+			ok := false
+			for _, f := range cands {
+				for _, a := range f.Addrs {
+					if a.Addr() == gw {
+						c.add(p, "%s: gateway %s is %s's own address: use the address of the router on that subnet", what, gw, f.describe())
+						ok = true
+					}
+					if a.Contains(gw) {
+						ok = true
+					}
+					if a.Addr().Is4() == gw.Is4() {
+						subnets = append(subnets, a.Masked().String()+" on "+f.Name)
+					}
+				}
+			}
+			if !ok {
+				have := "no address in that IP version"
+				if len(subnets) > 0 {
+					have = "only " + strings.Join(subnets, ", ")
+				}
+				c.add(p, "%s: gateway %s is not on a subnet %s is connected to (%s has %s): use a gateway inside one of them, as the seed uses 192.168.15.5 and not the host's LAN address", what, gw, where, where, have)
+			}
+		}
+	}
+	check("", "host", c.t.Host.Routes)
+	for i, n := range c.t.Namespaces {
+		check(n.Name, fmt.Sprintf("namespaces[%d]", i), n.Routes)
+	}
+}
+
+func ifNames(m *model, ns string) []string {
+	var out []string
+	for _, f := range m.ifaces {
+		if f.NS == ns {
+			out = append(out, f.Name)
+		}
+	}
+	if len(out) == 0 {
+		return []string{"(none: add a veth with \"netns\": \"" + ns + "\")"}
+	}
+	return out
+}
+
+func routeString(r Route) string {
+	s := r.To
+	if r.Via != "" {
+		s += " via " + r.Via
+	}
+	if r.Dev != "" {
+		s += " dev " + r.Dev
+	}
+	if r.Metric != 0 {
+		s += fmt.Sprintf(" metric %d", r.Metric)
+	}
+	return s
+}
+
+// parseRouteDst parses a route destination: "default" or a CIDR whose
+// host bits are zero (the kernel refuses others).
+func parseRouteDst(s string) (netip.Prefix, error) {
+	switch s {
+	case "default", "0.0.0.0/0":
+		return netip.PrefixFrom(netip.IPv4Unspecified(), 0), nil
+	case "::/0":
+		return netip.PrefixFrom(netip.IPv6Unspecified(), 0), nil
+	case "":
+		return netip.Prefix{}, errors.New("has no destination: set \"to\" to a CIDR or \"default\"")
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		if a, aerr := netip.ParseAddr(s); aerr == nil {
+			return netip.PrefixFrom(a, a.BitLen()), nil
+		}
+		return p, fmt.Errorf("destination %q is not a CIDR: write e.g. 192.168.1.0/24 or default", s)
+	}
+	if p != p.Masked() {
+		return p, fmt.Errorf("destination %s has host bits set: use %s", p, p.Masked())
+	}
+	return p, nil
+}
+
+// nat checks masquerades and port forwards.
+func (c *checker) nat(m *model) {
+	seen := map[string]bool{}
+	for i, q := range c.t.NAT.Masquerade {
+		p := fmt.Sprintf("nat.masquerade[%d]", i)
+		src, err := netip.ParsePrefix(q.Src)
+		switch {
+		case err != nil:
+			c.add(p, "masquerade %q: source is not a CIDR: write e.g. 192.168.15.0/24", q.Src)
+			continue
+		case src != src.Masked():
+			c.add(p, "masquerade %s: source has host bits set: use %s", src, src.Masked())
+			continue
+		}
+		if q.OutIface != "" {
+			if err := validIfName(q.OutIface); err != nil {
+				c.add(p, "masquerade %s: oif %q: %v", src, q.OutIface, err)
+			}
+		}
+		key := src.String() + " " + q.OutIface
+		if seen[key] {
+			c.add(p, "masquerade %s is declared twice: remove one", src)
+		}
+		seen[key] = true
+	}
+	ports := map[string]string{}
+	for i, f := range c.t.NAT.Forward {
+		p := fmt.Sprintf("nat.forward[%d]", i)
+		what := fmt.Sprintf("forward %s %d -> %s", f.Proto, f.Port, f.To)
+		if f.Proto != "tcp" && f.Proto != "udp" {
+			c.add(p+".proto", "%s: protocol %q: use tcp or udp", what, f.Proto)
+		}
+		if f.Port < 1 || f.Port > 65535 {
+			c.add(p+".port", "%s: port %d is out of range: use 1..65535", what, f.Port)
+		}
+		if f.InIface != "" {
+			if err := validIfName(f.InIface); err != nil {
+				c.add(p, "%s: iif %q: %v", what, f.InIface, err)
+			}
+		}
+		to, err := netip.ParseAddrPort(f.To)
+		if err != nil || to.Port() == 0 {
+			c.add(p+".to", "%s: destination %q is not IP:PORT: write e.g. 192.168.15.2:80", what, f.To)
+		} else if !m.nsHas(to.Addr()) {
+			c.add(p+".to", "%s: no namespace has address %s: forward to an address of a namespace in this file", what, to.Addr())
+		}
+		key := fmt.Sprintf("%s %d %s", f.Proto, f.Port, f.InIface)
+		if prev, dup := ports[key]; dup {
+			c.add(p, "%s: %s port %d is already forwarded by %s: use another port", what, f.Proto, f.Port, prev)
+		}
+		ports[key] = what
+	}
+}
+
+// nsHas reports whether some namespace interface has address a.
+func (m *model) nsHas(a netip.Addr) bool {
+	for _, f := range m.ifaces {
+		if f.NS == "" {
+			continue
+		}
+		for _, p := range f.Addrs {
+			if p.Addr() == a {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// validIfName applies the kernel's dev_valid_name: 1..15 bytes, not "."
+// or "..", no '/', ':' or whitespace.
+func validIfName(s string) error {
+	switch {
+	case s == "":
+		return errors.New("empty name: give it a name")
+	case len(s) > 15:
+		return fmt.Errorf("name is %d bytes long and the kernel allows at most 15: shorten it", len(s))
+	case s == "." || s == "..":
+		return errors.New("the kernel refuses \".\" and \"..\" as interface names: choose another name")
+	}
+	for _, r := range s {
+		if r == '/' || r == ':' || r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' {
+			return fmt.Errorf("the kernel refuses %q in interface names: remove it", r)
+		}
+	}
+	return nil
+}
+
+// validNetnsName applies iproute2's rule for /run/netns names.
+func validNetnsName(s string) error {
+	switch {
+	case s == "":
+		return errors.New("empty name: give the namespace a name")
+	case len(s) > 255:
+		return fmt.Errorf("name is %d bytes long; a file name holds at most 255: shorten it", len(s))
+	case s == "." || s == "..":
+		return errors.New("\".\" and \"..\" cannot name a namespace: choose another name")
+	case strings.ContainsAny(s, "/\x00"):
+		return errors.New("a namespace name cannot contain '/': remove it")
+	}
+	return nil
+}
