@@ -1,0 +1,44 @@
+package nft
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrNotFound reports that a NAT rule asked for is not in table inet nsnet.
+// NATDel wraps it: errors.Is(err, nft.ErrNotFound).
+var ErrNotFound = errors.New("no such nat rule")
+
+var (
+	errShortNfgenmsg = errors.New("message shorter than nfgenmsg")
+	errNoExprName    = errors.New("expression without NFTA_EXPR_NAME")
+	errBadComment    = errors.New("malformed rule comment")
+)
+
+// An OpError reports which request failed and why. In a transaction it names
+// the first message the kernel rejected; More counts the later messages that
+// failed too (they usually fail because of the first).
+type OpError struct {
+	Op   string // "rule add", "chain add", "commit", ...
+	Obj  string // "inet nsnet postrouting", ...
+	Err  error  // a unix.Errno, or ErrNotFound: errors.Is works
+	Hint string // kernel extended-ACK text, when there is one
+	More int    // further failed messages of the same transaction
+}
+
+func (e *OpError) Error() string {
+	s := e.Op
+	if e.Obj != "" {
+		s += " " + e.Obj
+	}
+	s += ": " + e.Err.Error()
+	if e.Hint != "" {
+		s += " (" + e.Hint + ")"
+	}
+	if e.More > 0 {
+		s += fmt.Sprintf(" (and %d later messages of the transaction)", e.More)
+	}
+	return s
+}
+
+func (e *OpError) Unwrap() error { return e.Err }

@@ -1,0 +1,118 @@
+package nft
+
+import (
+	"strings"
+
+	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// A Rule is an nf_tables rule (NFT_MSG_NEWRULE and its dump).
+type Rule struct {
+	Family  Family // nfgenmsg.nfgen_family
+	Table   string // NFTA_RULE_TABLE
+	Chain   string // NFTA_RULE_CHAIN
+	Handle  uint64 // NFTA_RULE_HANDLE: set by the kernel; DelRule needs it
+	Exprs   []Expr // NFTA_RULE_EXPRESSIONS
+	Comment string // NFTA_RULE_USERDATA, as the NFTNL_UDATA_RULE_COMMENT TLV nft writes for `comment "..."`
+}
+
+// MarshalBinary encodes the message body: nfgenmsg and attributes.
+func (r *Rule) MarshalBinary() ([]byte, error) {
+	ae := newEncoder()
+	ae.String(unix.NFTA_RULE_TABLE, r.Table)
+	ae.String(unix.NFTA_RULE_CHAIN, r.Chain)
+	if r.Handle != 0 {
+		ae.Uint64(unix.NFTA_RULE_HANDLE, r.Handle)
+	}
+	if len(r.Exprs) > 0 {
+		ae.Nested(unix.NFTA_RULE_EXPRESSIONS, func(nae *netlink.AttributeEncoder) error {
+			return encodeExprs(nae, r.Exprs)
+		})
+	}
+	if r.Comment != "" {
+		ud, err := marshalComment(r.Comment)
+		if err != nil {
+			return nil, err
+		}
+		ae.Bytes(unix.NFTA_RULE_USERDATA, ud)
+	}
+	b, err := ae.Encode()
+	if err != nil {
+		return nil, err
+	}
+	return append(nfgenmsg(r.Family, 0), b...), nil
+}
+
+// UnmarshalBinary decodes a message body as the kernel dumps it.
+func (r *Rule) UnmarshalBinary(b []byte) error {
+	*r = Rule{}
+	fam, attrs, err := parseNfgenmsg(b)
+	if err != nil {
+		return err
+	}
+	r.Family = fam
+	ad, err := newDecoder(attrs)
+	if err != nil {
+		return err
+	}
+	for ad.Next() {
+		switch ad.Type() {
+		case unix.NFTA_RULE_TABLE:
+			r.Table = ad.String()
+		case unix.NFTA_RULE_CHAIN:
+			r.Chain = ad.String()
+		case unix.NFTA_RULE_HANDLE:
+			r.Handle = ad.Uint64()
+		case unix.NFTA_RULE_EXPRESSIONS:
+			ad.Nested(func(nad *netlink.AttributeDecoder) error {
+				exprs, err := decodeExprs(nad)
+				r.Exprs = exprs
+				return err
+			})
+		case unix.NFTA_RULE_USERDATA:
+			c, err := unmarshalComment(ad.Bytes())
+			if err != nil {
+				return err
+			}
+			r.Comment = c
+		}
+	}
+	return ad.Err()
+}
+
+// marshalComment writes the libnftnl udata TLV list nft uses for a rule
+// comment: type NFTNL_UDATA_RULE_COMMENT (u8), length (u8, counting the
+// NUL), the string and a NUL. nft itself stops at NFTNL_UDATA_COMMENT_MAXLEN
+// (128); the kernel does not care, and the length byte allows 254.
+func marshalComment(s string) ([]byte, error) {
+	if len(s) > 254 || strings.IndexByte(s, 0) >= 0 {
+		return nil, errBadComment
+	}
+	b := make([]byte, 0, len(s)+3)
+	b = append(b, nftUdataRuleComment, byte(len(s)+1))
+	b = append(b, s...)
+	return append(b, 0), nil
+}
+
+// unmarshalComment finds the comment TLV in rule user data. Other TLVs are
+// skipped; a truncated list or an unterminated comment is an error.
+func unmarshalComment(b []byte) (string, error) {
+	var c string
+	for len(b) > 0 {
+		if len(b) < 2 || int(b[1]) > len(b)-2 {
+			return "", errBadComment
+		}
+		typ, val := b[0], b[2:2+int(b[1])]
+		b = b[2+int(b[1]):]
+		if typ != nftUdataRuleComment {
+			continue
+		}
+		i := strings.IndexByte(string(val), 0)
+		if i < 0 {
+			return "", errBadComment
+		}
+		c = string(val[:i])
+	}
+	return c, nil
+}
