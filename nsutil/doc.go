@@ -1,0 +1,46 @@
+// Package nsutil handles network namespaces as the kernel sees them:
+// anonymous ones held by a file descriptor, and named ones that are
+// iproute2-compatible in both directions (a bind mount of the namespace
+// on /run/netns/NAME, with the shared mount propagation `ip netns add`
+// sets up), plus running code or starting a program inside one.
+//
+// # What it owns, what it must not know
+//
+// Namespaces, mounts and the threads that switch between them. It knows
+// nothing of rtnetlink message formats: the only netlink message it sends
+// is RTM_GETNSID (one attribute), to print nsids as `ip netns list` does.
+//
+// # Kernel interfaces
+//
+// unshare(2), setns(2), mount(2)/umount2(2) (MS_BIND, MS_SHARED, MS_SLAVE,
+// MNT_DETACH), ioctl_ns(2) (NS_GET_NSTYPE), /proc/thread-self/ns/net,
+// /proc/sys/net, and RTM_GETNSID from include/uapi/linux/net_namespace.h.
+// iproute2's behaviour is followed from ip/ipnetns.c (netns_add,
+// on_netns_del, invalid_name, netns_list) and lib/namespace.c
+// (netns_switch, bind_etc).
+//
+// # Threads (STYLE R7)
+//
+// A network namespace belongs to a thread, not to a process. Everything
+// here that changes a thread's namespace (NewAnonymous, Create, Do, Start)
+// does it on a fresh goroutine that locks its OS thread and exits without
+// unlocking it, so the Go runtime destroys that thread: a thread living in
+// another namespace never serves other goroutines, and there is no
+// "switch back" that could fail. The main goroutine must own the main
+// thread (`func init() { runtime.LockOSThread() }` in package main, and in
+// internal/sandbox for tests), because the runtime wedges, rather than
+// destroys, a main thread whose locked goroutine exits (golang/go#34031).
+// As a second line of defence, a worker that finds itself on the main
+// thread does not touch it: it hands the work to another disposable
+// thread and unlocks the untouched main thread.
+//
+// Everything else (sockets in particular) is bound to a namespace by
+// creating it there once: see rtnl.Dial(ns.File()). Use Do only for what
+// the calling thread's namespace decides: opening /proc/sys/net, creating
+// a socket no Dial covers.
+//
+// # Concurrency
+//
+// All functions are safe for concurrent use. A *NetNS is safe for
+// concurrent use until Close.
+package nsutil

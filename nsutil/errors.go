@@ -1,0 +1,29 @@
+package nsutil
+
+import "errors"
+
+// ErrInvalidName is wrapped by every error that rejects a namespace name
+// (see ValidName), so that a caller can tell bad input from a refusal of
+// the system: errors.Is(err, nsutil.ErrInvalidName).
+var ErrInvalidName = errors.New("invalid netns name")
+
+// An OpError reports which namespace operation failed and why. Err keeps
+// the errno underneath: errors.Is(err, os.ErrNotExist) or
+// errors.Is(err, unix.EEXIST) work through it.
+type OpError struct {
+	Op   string // "netns add", "netns del", "netns exec", "sysctl set", ...
+	Name string // the namespace's name; empty for an anonymous one
+	Err  error
+}
+
+// Error renders "netns add red: open /run/netns/red: file exists".
+func (e *OpError) Error() string {
+	s := e.Op
+	if e.Name != "" {
+		s += " " + e.Name
+	}
+	return s + ": " + e.Err.Error()
+}
+
+// Unwrap returns the underlying error.
+func (e *OpError) Unwrap() error { return e.Err }

@@ -1,0 +1,209 @@
+package nsutil
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// RunDir is where named network namespaces live, as in iproute2
+// (NETNS_RUN_DIR; /var/run/netns is a symlink to it on current systems).
+const RunDir = "/run/netns"
+
+// nameMax is NAME_MAX: iproute2's invalid_name rejects longer names.
+const nameMax = 255
+
+// NetNS is an open network namespace: a file descriptor that keeps it
+// alive, and its name under RunDir if it has one.
+type NetNS struct {
+	f    *os.File
+	name string
+}
+
+// Name returns the namespace's name under RunDir, or "" for one opened by
+// path or created anonymously.
+func (n *NetNS) Name() string { return n.name }
+
+// File returns the namespace's file (for rtnl.Dial, IFLA_NET_NS_FD,
+// nft.Dial). It stays owned by n: do not close it, and call
+// runtime.KeepAlive(n) after passing its Fd on.
+func (n *NetNS) File() *os.File { return n.f }
+
+// Close releases the file descriptor. A named namespace lives on (its
+// bind mount holds it) until Delete.
+func (n *NetNS) Close() error { return n.f.Close() }
+
+// ValidName reports whether name is acceptable as a namespace name. The
+// rules are iproute2's invalid_name (ip/ipnetns.c): not empty, at most 255
+// bytes (NAME_MAX), no '/', not "." or "..". A NUL byte, which no argv
+// can carry, is rejected too. The error wraps ErrInvalidName.
+func ValidName(name string) error {
+	var why string
+	switch {
+	case name == "":
+		why = "the name is empty"
+	case len(name) > nameMax:
+		why = fmt.Sprintf("the name is %d bytes long, at most %d are allowed", len(name), nameMax)
+	case strings.ContainsRune(name, '/'):
+		why = "the name contains '/'"
+	case name == "." || name == "..":
+		why = "the name is \".\" or \"..\""
+	case strings.ContainsRune(name, 0):
+		why = "the name contains a NUL byte"
+	default:
+		return nil
+	}
+	return fmt.Errorf("%w %q: %s", ErrInvalidName, name, why)
+}
+
+// Create creates a network namespace named name, the way `ip netns add
+// NAME` does (ip/ipnetns.c netns_add), so that iproute2 sees and uses it:
+// RunDir is created with mode 0755 and made a shared mount point (bound on
+// itself first if it is not a mount point yet, under an flock of the
+// directory as iproute2 takes it), the file RunDir/NAME is created with
+// O_RDONLY|O_CREAT|O_EXCL and mode 0, and the namespace, created by
+// unshare(CLONE_NEWNET) on a disposable thread, is bind-mounted onto it
+// from /proc/thread-self/ns/net. On any failure the file is removed again.
+// An existing name fails with an error that wraps unix.EEXIST.
+func Create(name string) (*NetNS, error) {
+	const op = "netns add"
+	if err := ValidName(name); err != nil {
+		return nil, &OpError{Op: op, Name: name, Err: err}
+	}
+	if err := prepareRunDir(); err != nil {
+		return nil, &OpError{Op: op, Name: name, Err: err}
+	}
+	path := filepath.Join(RunDir, name)
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &OpError{Op: op, Name: name, Err: &os.PathError{Op: "create", Path: path, Err: err}}
+	}
+	unix.Close(fd)
+	err = onDisposableThread(func() error {
+		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+			return os.NewSyscallError("unshare", err)
+		}
+		// The bind mount is the last step, so that whoever watches
+		// RunDir (ip netns monitor) sees a complete namespace.
+		if err := unix.Mount("/proc/thread-self/ns/net", path, "none", unix.MS_BIND, ""); err != nil {
+			return &os.PathError{Op: "bind mount /proc/thread-self/ns/net on", Path: path, Err: err}
+		}
+		return nil
+	})
+	var f *os.File
+	if err == nil {
+		f, err = openNetNS(path)
+	}
+	if err != nil {
+		_ = unmountAndRemove(path) // undo; the error that matters is err
+		return nil, &OpError{Op: op, Name: name, Err: err}
+	}
+	return &NetNS{f: f, name: name}, nil
+}
+
+// prepareRunDir makes RunDir exist and be a shared mount point, exactly as
+// netns_add does: a bind mount of the directory on itself upgrades it to
+// a mount point when MS_SHARED fails with EINVAL. The flock serialises
+// this step against concurrent `ip netns add` runs (Debian bug 949235);
+// like iproute2, it proceeds without the lock if flock fails.
+func prepareRunDir() error {
+	if err := os.Mkdir(RunDir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	lock, err := unix.Open(RunDir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return &os.PathError{Op: "open", Path: RunDir, Err: err}
+	}
+	defer unix.Close(lock)
+	if unix.Flock(lock, unix.LOCK_EX) == nil {
+		defer unix.Flock(lock, unix.LOCK_UN)
+	}
+	for madeMountPoint := false; ; madeMountPoint = true {
+		err := unix.Mount("", RunDir, "none", unix.MS_SHARED|unix.MS_REC, "")
+		if err == nil {
+			return nil
+		}
+		if err != unix.EINVAL || madeMountPoint {
+			return &os.PathError{Op: "mount --make-shared", Path: RunDir, Err: err}
+		}
+		if err := unix.Mount(RunDir, RunDir, "none", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return &os.PathError{Op: "mount --bind", Path: RunDir, Err: err}
+		}
+	}
+}
+
+// Open opens the namespace RunDir/NAME (made by Create or by `ip netns
+// add`). A missing one fails with an error that wraps os.ErrNotExist.
+func Open(name string) (*NetNS, error) {
+	if err := ValidName(name); err != nil {
+		return nil, &OpError{Op: "netns open", Name: name, Err: err}
+	}
+	f, err := openNetNS(filepath.Join(RunDir, name))
+	if err != nil {
+		return nil, &OpError{Op: "netns open", Name: name, Err: err}
+	}
+	return &NetNS{f: f, name: name}, nil
+}
+
+// OpenPath opens the network namespace at path, e.g. /proc/PID/ns/net or
+// a bind mount of one anywhere. Name() is "" for it.
+func OpenPath(path string) (*NetNS, error) {
+	f, err := openNetNS(path)
+	if err != nil {
+		return nil, &OpError{Op: "netns open", Err: err}
+	}
+	return &NetNS{f: f}, nil
+}
+
+// Current opens the calling process's network namespace: the one of its
+// thread-group leader (/proc/self/ns/net), which package main keeps on the
+// main thread.
+func Current() (*NetNS, error) { return OpenPath("/proc/self/ns/net") }
+
+// openNetNS opens path and checks with NS_GET_NSTYPE that it is a network
+// namespace, so that a stale file under RunDir (no bind mount on it) or a
+// wrong path is reported here and not as EINVAL from a later setns.
+func openNetNS(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	t, err := unix.IoctlRetInt(int(f.Fd()), unix.NS_GET_NSTYPE)
+	if err != nil || t != unix.CLONE_NEWNET {
+		f.Close()
+		if err == nil || err == unix.ENOTTY {
+			err = unix.EINVAL
+		}
+		return nil, fmt.Errorf("%s is not a network namespace: %w", path, err)
+	}
+	return f, nil
+}
+
+// Delete deletes the named namespace as `ip netns del NAME` does
+// (on_netns_del): umount2(MNT_DETACH), whose failure is ignored, then
+// unlink. Like ip, it succeeds (ip prints nothing and exits 0) while
+// processes still run inside: the namespace then lives on, nameless, until
+// the last of them exits. A missing name fails with an error that wraps
+// os.ErrNotExist (ip: `Cannot remove namespace file "/run/netns/NAME": No
+// such file or directory`, exit 1).
+func Delete(name string) error {
+	if err := ValidName(name); err != nil {
+		return &OpError{Op: "netns del", Name: name, Err: err}
+	}
+	if err := unmountAndRemove(filepath.Join(RunDir, name)); err != nil {
+		return &OpError{Op: "netns del", Name: name, Err: err}
+	}
+	return nil
+}
+
+func unmountAndRemove(path string) error {
+	_ = unix.Unmount(path, unix.MNT_DETACH) // as ip: a stale file has no mount
+	if err := unix.Unlink(path); err != nil {
+		return &os.PathError{Op: "remove", Path: path, Err: err}
+	}
+	return nil
+}
