@@ -16,7 +16,7 @@ import (
 type Conn struct {
 	nl *netlink.Conn
 
-	bufMu sync.Mutex
+	bufMu  sync.Mutex
 	sndbuf int // socket buffer sizes already asked for (0 = kernel default)
 	rcvbuf int
 }

@@ -36,4 +36,3 @@ func (e *Meta) unmarshalData(b []byte) error {
 	}
 	return ad.Err()
 }
-
