@@ -48,5 +48,3 @@
 //
 // Netlink message formats: it imports no other nsnet package.
 package sandbox
-
-import _ "github.com/google/go-cmp/cmp" // keeps go-cmp (used by tests of several packages) in go.mod

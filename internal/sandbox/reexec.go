@@ -134,17 +134,24 @@ func EnterChild() error {
 	if err := checkGuard(); err != nil {
 		return err
 	}
+	if setUpHere() {
+		return nil // a descendant inside the same sandbox: already set up
+	}
 	netns, err := nsInode("net")
 	if err != nil {
 		return err
-	}
-	if os.Getenv(envReady) == netns {
-		return nil // a descendant inside the same sandbox: already set up
 	}
 	if err := setup(); err != nil {
 		return fmt.Errorf("set up sandbox: %w", err)
 	}
 	return os.Setenv(envReady, netns)
+}
+
+// setUpHere reports whether EnterChild already set up the sandbox this
+// process is in (an ancestor in the same network namespace did).
+func setUpHere() bool {
+	netns, err := nsInode("net")
+	return err == nil && os.Getenv(envReady) == netns
 }
 
 // Exec replaces the process with argv[0] (looked up in PATH), run with

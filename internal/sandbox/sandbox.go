@@ -21,9 +21,14 @@ func init() { runtime.LockOSThread() }
 // arguments in a fresh network + mount namespace and returns the child's
 // exit code. Inside the sandbox (or without root, in place) it runs the
 // tests and fails the run if they leaked file descriptors.
+//
+// A test binary started from inside an existing sandbox (for example under
+// `nsnet sandbox -- go test ./...`) gets a nested sandbox of its own, so
+// that test binaries of different packages, which go test runs in
+// parallel, never share /run/netns or links.
 func Main(m *testing.M) int {
 	switch {
-	case Marked():
+	case Marked() && !setUpHere():
 		if err := EnterChild(); err != nil {
 			fmt.Fprintf(os.Stderr, "sandbox: %v\n", err)
 			return 1

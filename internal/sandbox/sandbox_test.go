@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
 )
 
@@ -113,8 +114,8 @@ func TestFDLeakReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "fd " + strconv.Itoa(int(f.Fd())) + " -> /proc/version"
-	if got := leaked(before, after); len(got) != 1 || got[0] != want {
-		t.Fatalf("leaked = %q, want [%q]", got, want)
+	if diff := cmp.Diff([]string{want}, leaked(before, after)); diff != "" {
+		t.Fatalf("leaked (-want +got):\n%s", diff)
 	}
 	if got := leaked(after, after); len(got) != 0 {
 		t.Fatalf("leaked(same, same) = %q, want none", got)
@@ -221,4 +222,83 @@ func hasMountID(t *testing.T, mountinfo, id string) bool {
 		}
 	}
 	return false
+}
+
+// TestExecHelper replaces itself with a shell that reports what it sees,
+// only when TestReexecExec starts it (the `nsnet sandbox -- CMD` path).
+func TestExecHelper(t *testing.T) {
+	if os.Getenv("NSNET_SANDBOX_TEST_EXEC") != "1" {
+		t.Skip("helper for TestReexecExec")
+	}
+	err := Exec([]string{"sh", "-c", "readlink /proc/self/ns/net; cat /sys/class/net/lo/flags; stat -f -c %T /run/netns; ls /sys/class/net"}, nil)
+	t.Fatalf("Exec returned: %v", err)
+}
+
+// TestReexecExec runs Reexec -> EnterChild (in Main) -> Exec end to end:
+// a nested sandbox, its setup, and an arbitrary command inside it.
+func TestReexecExec(t *testing.T) {
+	Require(t)
+	var out bytes.Buffer
+	env := append(withoutMarkers(os.Environ()), "NSNET_SANDBOX_TEST_EXEC=1")
+	code, err := Reexec([]string{os.Args[0], "-test.run=^TestExecHelper$"}, env, Stdio{Out: &out, Err: &out})
+	if err != nil || code != 0 {
+		t.Fatalf("Reexec = %d, %v; output:\n%s", code, err, out.String())
+	}
+	own, err := os.Readlink("/proc/self/ns/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 4 || lines[0] == own || !strings.HasPrefix(lines[0], "net:[") ||
+		lines[1] != "0x9" || lines[2] != "tmpfs" || lines[3] != "lo" {
+		t.Fatalf("inside the nested sandbox (ours is %s):\n%s\nwant: another netns, lo flags 0x9 (UP|LOOPBACK), /run/netns on tmpfs, only lo in /sys/class/net", own, out.String())
+	}
+}
+
+func TestExecMissing(t *testing.T) {
+	if err := Exec([]string{"/nonexistent/nsnet-no-such-program"}, nil); err == nil {
+		t.Fatal("Exec of a missing program returned nil")
+	}
+	if err := Exec(nil, nil); err == nil {
+		t.Fatal("Exec(nil) returned nil")
+	}
+}
+
+func TestReexecExitCode(t *testing.T) {
+	Require(t)
+	// A child that refuses (here: its guard would pass, but an unknown
+	// flag makes the test binary exit 2) reports its exit code, not an
+	// error.
+	var out bytes.Buffer
+	code, err := Reexec([]string{os.Args[0], "-test.no-such-flag"}, withoutMarkers(os.Environ()), Stdio{Out: &out, Err: &out})
+	if err != nil || code != 2 {
+		t.Fatalf("Reexec = %d, %v, want exit code 2; output:\n%s", code, err, out.String())
+	}
+}
+
+// TestNestedMainGetsOwnSandbox: a test binary started with this sandbox's
+// environment (as under `nsnet sandbox -- go test`) runs in a sandbox of
+// its own, not in ours.
+func TestNestedMainGetsOwnSandbox(t *testing.T) {
+	Require(t)
+	own, err := os.Readlink("/proc/self/ns/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, code := runSelf(t, append(os.Environ(), "NSNET_SANDBOX_TEST_REPORT=1"), "-test.run=^TestReportHelper$")
+	if code != 0 || !strings.Contains(out, "netns=net:[") || strings.Contains(out, "netns="+own) {
+		t.Fatalf("nested test binary (ours: %s) exited %d:\n%s", own, code, out)
+	}
+}
+
+func TestReportHelper(t *testing.T) {
+	if os.Getenv("NSNET_SANDBOX_TEST_REPORT") != "1" {
+		t.Skip("helper for TestNestedMainGetsOwnSandbox")
+	}
+	Require(t)
+	ns, err := os.Readlink("/proc/self/ns/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log("netns=" + ns)
 }
