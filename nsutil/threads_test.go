@@ -108,3 +108,21 @@ func tasks(t *testing.T) map[string]string {
 	}
 	return m
 }
+
+// TestMainThreadUntouched runs a program that forgot to lock its main
+// goroutine: nsutil's workers can then be scheduled on the main thread,
+// which they must hand over instead of moving it to another namespace.
+func TestMainThreadUntouched(t *testing.T) {
+	sandbox.Require(t)
+	if testing.Short() {
+		t.Skip("builds a program")
+	}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("needs the go command")
+	}
+	out, err := exec.Command(gobin, "run", "./testdata/m0check").CombinedOutput()
+	if err != nil || string(out) != "ok\n" {
+		t.Fatalf("m0check: %v\n%s", err, out)
+	}
+}
