@@ -230,7 +230,7 @@ func TestExecHelper(t *testing.T) {
 	if os.Getenv("NSNET_SANDBOX_TEST_EXEC") != "1" {
 		t.Skip("helper for TestReexecExec")
 	}
-	err := Exec([]string{"sh", "-c", "readlink /proc/self/ns/net; cat /sys/class/net/lo/flags; stat -f -c %T /run/netns; ls /sys/class/net"}, nil)
+	err := Exec([]string{"sh", "-c", "readlink /proc/self/ns/net; cat /sys/class/net/lo/flags; stat -f -c %T /run/netns; ls /sys/class/net; ls -A /run/netns | wc -l"}, nil)
 	t.Fatalf("Exec returned: %v", err)
 }
 
@@ -238,6 +238,13 @@ func TestExecHelper(t *testing.T) {
 // a nested sandbox, its setup, and an arbitrary command inside it.
 func TestReexecExec(t *testing.T) {
 	Require(t)
+	// Our /run/netns is not empty; the nested sandbox's must be (its own
+	// tmpfs over an existing /run/netns).
+	marker := "/run/netns/outer-" + strconv.Itoa(os.Getpid())
+	if err := os.WriteFile(marker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(marker)
 	var out bytes.Buffer
 	env := append(withoutMarkers(os.Environ()), "NSNET_SANDBOX_TEST_EXEC=1")
 	code, err := Reexec([]string{os.Args[0], "-test.run=^TestExecHelper$"}, env, Stdio{Out: &out, Err: &out})
@@ -249,9 +256,9 @@ func TestReexecExec(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 4 || lines[0] == own || !strings.HasPrefix(lines[0], "net:[") ||
-		lines[1] != "0x9" || lines[2] != "tmpfs" || lines[3] != "lo" {
-		t.Fatalf("inside the nested sandbox (ours is %s):\n%s\nwant: another netns, lo flags 0x9 (UP|LOOPBACK), /run/netns on tmpfs, only lo in /sys/class/net", own, out.String())
+	if len(lines) != 5 || lines[0] == own || !strings.HasPrefix(lines[0], "net:[") ||
+		lines[1] != "0x9" || lines[2] != "tmpfs" || lines[3] != "lo" || strings.TrimSpace(lines[4]) != "0" {
+		t.Fatalf("inside the nested sandbox (ours is %s):\n%s\nwant: another netns, lo flags 0x9 (UP|LOOPBACK), /run/netns on tmpfs, only lo in /sys/class/net, an empty /run/netns", own, out.String())
 	}
 }
 
