@@ -14,8 +14,13 @@ func (e *Counter) exprName() string { return "counter" }
 
 func (e *Counter) marshalData() ([]byte, error) {
 	ae := newEncoder()
-	ae.Uint64(unix.NFTA_COUNTER_BYTES, e.Bytes)
-	ae.Uint64(unix.NFTA_COUNTER_PACKETS, e.Packets)
+	// nft sends a new counter with no attributes; zeros are not sent.
+	if e.Bytes != 0 {
+		ae.Uint64(unix.NFTA_COUNTER_BYTES, e.Bytes)
+	}
+	if e.Packets != 0 {
+		ae.Uint64(unix.NFTA_COUNTER_PACKETS, e.Packets)
+	}
 	return ae.Encode()
 }
 

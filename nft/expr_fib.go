@@ -16,9 +16,9 @@ func (e *Fib) exprName() string { return "fib" }
 
 func (e *Fib) marshalData() ([]byte, error) {
 	ae := newEncoder()
-	ae.Uint32(unix.NFTA_FIB_DREG, e.Reg)
+	ae.Uint32(unix.NFTA_FIB_FLAGS, e.Flags) // nft's order
 	ae.Uint32(unix.NFTA_FIB_RESULT, e.Result)
-	ae.Uint32(unix.NFTA_FIB_FLAGS, e.Flags)
+	ae.Uint32(unix.NFTA_FIB_DREG, e.Reg)
 	return ae.Encode()
 }
 

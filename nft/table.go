@@ -18,9 +18,7 @@ func (t *Table) String() string { return t.Family.String() + " " + t.Name }
 func (t *Table) MarshalBinary() ([]byte, error) {
 	ae := newEncoder()
 	ae.String(unix.NFTA_TABLE_NAME, t.Name)
-	if t.Flags != 0 {
-		ae.Uint32(unix.NFTA_TABLE_FLAGS, t.Flags)
-	}
+	ae.Uint32(unix.NFTA_TABLE_FLAGS, t.Flags) // nft always sends it
 	if t.Use != 0 {
 		ae.Uint32(unix.NFTA_TABLE_USE, t.Use)
 	}
