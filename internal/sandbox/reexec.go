@@ -79,6 +79,9 @@ func Reexec(argv, env []string, stdio Stdio) (exitCode int, err error) {
 	signal.Notify(sigs, unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
+		if errors.Is(err, unix.EPERM) {
+			err = fmt.Errorf("%w (creating namespaces needs CAP_SYS_ADMIN, which this root lacks; in a container, run it privileged)", err)
+		}
 		return 0, fmt.Errorf("reexec: start %s in a new net+mount namespace: %w", argv[0], err)
 	}
 	done := make(chan struct{})
