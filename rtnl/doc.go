@@ -1,9 +1,41 @@
 // Package rtnl speaks rtnetlink (rtnetlink(7)): links, addresses, routes
 // and neighbours, encoded and decoded by hand on top of
 // github.com/mdlayher/netlink's framing and attribute coders.
+//
+// What it owns: the message bodies of RTM_{NEW,DEL,GET,SET}LINK,
+// RTM_{NEW,DEL,GET}ADDR, RTM_{NEW,DEL,GET}ROUTE and RTM_{NEW,DEL,GET}NEIGH
+// (struct ifinfomsg, ifaddrmsg, rtmsg, ndmsg and their IFLA_*, IFA_*,
+// RTA_*, NDA_* attributes: include/uapi/linux/rtnetlink.h, if_link.h,
+// if_addr.h, neighbour.h, veth.h), a Conn bound to one network namespace,
+// and batches of requests. Link kinds are one file each (link_veth.go,
+// link_bridge.go); any other kind decodes into *UnknownInfo without loss,
+// and attributes this package does not decode are kept in the Unknown
+// fields, so that decode → encode → decode gives the same value.
+//
+// What it must not know: namespaces' names (/run/netns is nsutil's),
+// nftables, the command line. It never prints or exits.
+//
+// Namespace contract: a Conn acts in the namespace it was dialled in
+// (Dial(ns)); the socket stays there, so no request needs setns(2) and
+// no goroutine's thread is ever moved. IFLA_NET_NS_FD (Link.NetNS)
+// creates or moves a link into another namespace from that same socket.
+//
+// Concurrency contract: a Conn is safe for concurrent use (requests are
+// serialized on its socket); a Batch is not.
+//
+// Errors: every failure of a request is an *OpError naming the request
+// ("link add veth-red: file exists"); the kernel's errno is underneath
+// (errors.Is(err, unix.EEXIST)) and its extended-ACK message is in Hint.
+// A dump the kernel keeps marking interrupted (NLM_F_DUMP_INTR) fails
+// with ErrDumpInterrupted instead of returning a partial answer.
+//
+// Debugging: package netlink prints every message it sends and receives
+// when NLDEBUG=level=1 is set in the environment.
+//
+// Test data: testdata/link_*.hex, addr_*.hex, route_*.hex, neigh_*.hex
+// are this package's own encoder output, frozen (go test ./rtnl -run
+// Golden -update rewrites them); ip_*.hex are iproute2 6.1's requests and
+// kernel_*.hex the kernel's dump replies, both recorded by
+// testdata/capture/capture.sh with strace, which seed the decoders and
+// the fuzz targets.
 package rtnl
-
-import (
-	_ "github.com/mdlayher/netlink"
-	_ "golang.org/x/sys/unix"
-)

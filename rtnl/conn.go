@@ -1,0 +1,375 @@
+package rtnl
+
+import (
+	"encoding"
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+
+	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// maxDumpTries bounds how often a dump that the kernel marked
+// interrupted (NLM_F_DUMP_INTR) is restarted before ErrDumpInterrupted.
+const maxDumpTries = 10
+
+// A Conn is an rtnetlink socket bound to one network namespace: the one
+// it was dialled in. Every request made through it acts in that
+// namespace, from whichever goroutine calls it, with no setns(2).
+//
+// A Conn is safe for concurrent use: its methods serialize on the
+// socket. A Batch is not safe for concurrent use.
+type Conn struct {
+	mu   sync.Mutex
+	nl   *netlink.Conn
+	sock *fdSocket // nil when nl is a test fake (nltest)
+}
+
+// Dial opens an rtnetlink socket inside the network namespace ns, or in
+// the calling thread's namespace if ns is nil. The socket stays in ns, so
+// no request made through the Conn ever needs setns(2); package netlink
+// makes the socket on a thread of its own.
+//
+// The socket is strict (NETLINK_EXT_ACK: the kernel explains errors, see
+// OpError.Hint; NETLINK_GET_STRICT_CHK: dump requests are checked, not
+// silently widened) and asks for capped ACKs (NETLINK_CAP_ACK), so that
+// a large batch's answers do not carry copies of the requests.
+func Dial(ns *os.File) (*Conn, error) {
+	cfg := &netlink.Config{Strict: true}
+	if ns != nil {
+		cfg.NetNS = int(ns.Fd())
+	}
+	raw, err := netlink.Dial(unix.NETLINK_ROUTE, cfg)
+	runtime.KeepAlive(ns) // the fd must stay open until the socket exists
+	if err != nil {
+		return nil, fmt.Errorf("rtnl: dial: %w", err)
+	}
+	if err := raw.SetOption(netlink.CapAcknowledge, true); err != nil {
+		raw.Close()
+		return nil, fmt.Errorf("rtnl: dial: NETLINK_CAP_ACK: %w", err)
+	}
+	s, err := newFDSocket(raw)
+	if err != nil {
+		raw.Close()
+		return nil, fmt.Errorf("rtnl: dial: %w", err)
+	}
+	c := newConn(netlink.NewConn(s, raw.PID()))
+	c.sock = s
+	return c, nil
+}
+
+// newConn wraps an existing netlink.Conn, such as an nltest fake.
+func newConn(nl *netlink.Conn) *Conn { return &Conn{nl: nl} }
+
+// Close closes the socket.
+func (c *Conn) Close() error { return c.nl.Close() }
+
+// request sends one message that the kernel acknowledges and waits for
+// the acknowledgement.
+func (c *Conn) request(op, obj string, typ netlink.HeaderType, flags netlink.HeaderFlags, body encoding.BinaryMarshaler) error {
+	m, err := message(typ, flags|netlink.Acknowledge, body)
+	if err != nil {
+		return &OpError{Op: op, Obj: obj, Err: err}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, err := c.nl.Execute(m); err != nil {
+		return opError(op, obj, err)
+	}
+	return nil
+}
+
+// get sends one request that the kernel answers with one object.
+func (c *Conn) get(op, obj string, typ netlink.HeaderType, body encoding.BinaryMarshaler) (netlink.Message, error) {
+	m, err := message(typ, 0, body)
+	if err != nil {
+		return netlink.Message{}, &OpError{Op: op, Obj: obj, Err: err}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	msgs, err := c.nl.Execute(m)
+	if err != nil {
+		return netlink.Message{}, opError(op, obj, err)
+	}
+	if len(msgs) != 1 {
+		return netlink.Message{}, &OpError{Op: op, Obj: obj, Err: fmt.Errorf("kernel sent %d answers, want 1", len(msgs))}
+	}
+	return msgs[0], nil
+}
+
+// dump runs a dump request and returns its messages of type want. A dump
+// the kernel marks interrupted (NLM_F_DUMP_INTR on any message, the
+// final NLMSG_DONE included) is restarted, at most maxDumpTries times,
+// then reported as ErrDumpInterrupted: never a silently partial answer.
+func (c *Conn) dump(op string, typ, want netlink.HeaderType, body encoding.BinaryMarshaler) ([]netlink.Message, error) {
+	m, err := message(typ, netlink.Dump, body)
+	if err != nil {
+		return nil, &OpError{Op: op, Err: err}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for range maxDumpTries {
+		if c.sock != nil {
+			c.sock.intr = false
+		}
+		m.Header.Sequence = 0 // a fresh sequence number per attempt
+		msgs, err := c.nl.Execute(m)
+		if err != nil {
+			return nil, opError(op, "", err)
+		}
+		intr := c.sock != nil && c.sock.intr
+		out := msgs[:0]
+		for _, r := range msgs {
+			intr = intr || r.Header.Flags&netlink.DumpInterrupted != 0
+			if r.Header.Type == want {
+				out = append(out, r)
+			}
+		}
+		if !intr {
+			return out, nil
+		}
+	}
+	return nil, &OpError{Op: op, Err: ErrDumpInterrupted}
+}
+
+// message builds a request message with NLM_F_REQUEST and flags.
+func message(typ netlink.HeaderType, flags netlink.HeaderFlags, body encoding.BinaryMarshaler) (netlink.Message, error) {
+	b, err := body.MarshalBinary()
+	if err != nil {
+		return netlink.Message{}, err
+	}
+	return netlink.Message{
+		Header: netlink.Header{Type: typ, Flags: netlink.Request | flags},
+		Data:   b,
+	}, nil
+}
+
+// extMaskSkipStats is IFLA_EXT_MASK = RTEXT_FILTER_SKIP_STATS: links are
+// answered without their ~300 bytes of counters, which nothing here reads.
+func extMaskSkipStats() RawAttr {
+	return RawAttr{Type: unix.IFLA_EXT_MASK, Data: binary.NativeEndian.AppendUint32(nil, rtextFilterSkipStats)}
+}
+
+// Links returns every link of the namespace (RTM_GETLINK dump).
+func (c *Conn) Links() ([]Link, error) {
+	req := &Link{Unknown: []RawAttr{extMaskSkipStats()}}
+	msgs, err := c.dump("link dump", unix.RTM_GETLINK, unix.RTM_NEWLINK, req)
+	if err != nil {
+		return nil, err
+	}
+	links := make([]Link, len(msgs))
+	for i, m := range msgs {
+		if err := links[i].UnmarshalBinary(m.Data); err != nil {
+			return nil, &OpError{Op: "link dump", Err: err}
+		}
+	}
+	return links, nil
+}
+
+// LinkByName returns the link called name, asked for by name
+// (RTM_GETLINK with IFLA_IFNAME), without a dump. A missing link is
+// unix.ENODEV.
+func (c *Conn) LinkByName(name string) (*Link, error) {
+	return c.getLink("link show", name, &Link{Name: name, Unknown: []RawAttr{extMaskSkipStats()}})
+}
+
+// LinkByIndex returns the link with ifindex i. A missing link is
+// unix.ENODEV.
+func (c *Conn) LinkByIndex(i int32) (*Link, error) {
+	return c.getLink("link show", "index "+strconv.Itoa(int(i)), &Link{Index: i, Unknown: []RawAttr{extMaskSkipStats()}})
+}
+
+func (c *Conn) getLink(op, obj string, req *Link) (*Link, error) {
+	m, err := c.get(op, obj, unix.RTM_GETLINK, req)
+	if err != nil {
+		return nil, err
+	}
+	l := new(Link)
+	if err := l.UnmarshalBinary(m.Data); err != nil {
+		return nil, &OpError{Op: op, Obj: obj, Err: err}
+	}
+	return l, nil
+}
+
+// LinkAdd creates a link (RTM_NEWLINK with NLM_F_CREATE|NLM_F_EXCL), as
+// `ip link add` does. A veth whose Peer has NetNS set is created with its
+// peer already in that namespace, and l.Flags/Change IFF_UP and l.Master
+// bring the host end up and enslave it in the same message.
+func (c *Conn) LinkAdd(l *Link) error {
+	return c.request("link add", l.Name, unix.RTM_NEWLINK, netlink.Create|netlink.Excl, l)
+}
+
+// LinkSet changes an existing link (RTM_NEWLINK without NLM_F_CREATE, as
+// `ip link set` sends it), found by l.Index, or by l.Name when Index is
+// 0. Every non-zero field is applied in one message: Flags under the
+// Change mask (IFF_UP), MTU, Master or NoMaster, Address, NetNS, and a
+// new Name (which needs Index).
+func (c *Conn) LinkSet(l *Link) error {
+	return c.request("link set", linkObj(l), unix.RTM_NEWLINK, 0, l)
+}
+
+// LinkDel deletes the link with ifindex index (RTM_DELLINK). Deleting one
+// end of a veth deletes both.
+func (c *Conn) LinkDel(index int32) error {
+	return c.request("link del", "index "+strconv.Itoa(int(index)), unix.RTM_DELLINK, 0, &Link{Index: index})
+}
+
+func linkObj(l *Link) string {
+	if l.Name != "" {
+		return l.Name
+	}
+	return "index " + strconv.Itoa(int(l.Index))
+}
+
+// Addrs returns the addresses of family (AF_INET, AF_INET6, or 0 for
+// both): an RTM_GETADDR dump.
+func (c *Conn) Addrs(family uint8) ([]Addr, error) {
+	msgs, err := c.dump("addr dump", unix.RTM_GETADDR, unix.RTM_NEWADDR, &Addr{Family: family})
+	if err != nil {
+		return nil, err
+	}
+	addrs := make([]Addr, len(msgs))
+	for i, m := range msgs {
+		if err := addrs[i].UnmarshalBinary(m.Data); err != nil {
+			return nil, &OpError{Op: "addr dump", Err: err}
+		}
+	}
+	return addrs, nil
+}
+
+// AddrAdd adds an address (RTM_NEWADDR, NLM_F_CREATE|NLM_F_EXCL). As `ip
+// addr add` does, it sends the address in both IFA_LOCAL and IFA_ADDRESS
+// when only one is set, and the family is taken from the address.
+func (c *Conn) AddrAdd(a *Addr) error {
+	q := a.request()
+	return c.request("addr add", q.Prefix().String(), unix.RTM_NEWADDR, netlink.Create|netlink.Excl, &q)
+}
+
+// AddrDel deletes an address (RTM_DELADDR), filled as AddrAdd fills it.
+func (c *Conn) AddrDel(a *Addr) error {
+	q := a.request()
+	return c.request("addr del", q.Prefix().String(), unix.RTM_DELADDR, 0, &q)
+}
+
+// request returns a copy of a completed as `ip addr add/del` sends it.
+func (a *Addr) request() Addr {
+	q := *a
+	switch {
+	case !q.Local.IsValid():
+		q.Local = q.Address
+	case !q.Address.IsValid():
+		q.Address = q.Local
+	}
+	if q.Family == 0 {
+		q.Family = ipFamily(q.Local)
+	}
+	return q
+}
+
+// Routes returns the routes of the main table (RT_TABLE_MAIN) of family
+// (AF_INET, AF_INET6, or 0 for both): an RTM_GETROUTE dump, filtered
+// here as `ip route show` filters it.
+func (c *Conn) Routes(family uint8) ([]Route, error) {
+	msgs, err := c.dump("route dump", unix.RTM_GETROUTE, unix.RTM_NEWROUTE, &Route{Family: family})
+	if err != nil {
+		return nil, err
+	}
+	routes := make([]Route, 0, len(msgs))
+	for _, m := range msgs {
+		var r Route
+		if err := r.UnmarshalBinary(m.Data); err != nil {
+			return nil, &OpError{Op: "route dump", Err: err}
+		}
+		if r.Table == unix.RT_TABLE_MAIN {
+			routes = append(routes, r)
+		}
+	}
+	return routes, nil
+}
+
+// RouteAdd adds a route (RTM_NEWROUTE, NLM_F_CREATE|NLM_F_EXCL). Zero
+// header fields are filled as `ip route add` fills them: table main,
+// protocol boot, type unicast, scope link without a gateway (universe
+// with one), family from the addresses.
+func (c *Conn) RouteAdd(r *Route) error {
+	q := r.addDefaults()
+	return c.request("route add", routeObj(&q), unix.RTM_NEWROUTE, netlink.Create|netlink.Excl, &q)
+}
+
+// RouteDel deletes a route (RTM_DELROUTE), filled as `ip route del`
+// fills it: table main, scope RT_SCOPE_NOWHERE (any), family from the
+// addresses.
+func (c *Conn) RouteDel(r *Route) error {
+	q := r.delDefaults()
+	return c.request("route del", routeObj(&q), unix.RTM_DELROUTE, 0, &q)
+}
+
+func routeObj(r *Route) string {
+	if !r.Dst.IsValid() && r.DstLen == 0 {
+		return "default"
+	}
+	return r.DstPrefix().String()
+}
+
+// Neighs returns the neighbour entries of family (AF_INET, AF_INET6, or
+// 0 for both): an RTM_GETNEIGH dump. Entries of every state are
+// returned, NUD_NOARP ones included (`ip neigh show` hides those).
+func (c *Conn) Neighs(family uint8) ([]Neigh, error) {
+	msgs, err := c.dump("neigh dump", unix.RTM_GETNEIGH, unix.RTM_NEWNEIGH, &Neigh{Family: family})
+	if err != nil {
+		return nil, err
+	}
+	neighs := make([]Neigh, 0, len(msgs))
+	for _, m := range msgs {
+		var n Neigh
+		if err := n.UnmarshalBinary(m.Data); err != nil {
+			return nil, &OpError{Op: "neigh dump", Err: err}
+		}
+		if n.Family == unix.AF_INET || n.Family == unix.AF_INET6 {
+			neighs = append(neighs, n)
+		}
+	}
+	return neighs, nil
+}
+
+// NeighAdd adds a neighbour entry (RTM_NEWNEIGH, NLM_F_CREATE|NLM_F_EXCL)
+// as `ip neigh add IP lladdr MAC dev DEV` does: State defaults to
+// NUD_PERMANENT and the family is taken from the address.
+func (c *Conn) NeighAdd(n *Neigh) error {
+	q := n.request()
+	return c.request("neigh add", q.IP.String(), unix.RTM_NEWNEIGH, netlink.Create|netlink.Excl, &q)
+}
+
+// NeighDel deletes a neighbour entry (RTM_DELNEIGH), filled as NeighAdd
+// fills it.
+func (c *Conn) NeighDel(n *Neigh) error {
+	q := n.request()
+	return c.request("neigh del", q.IP.String(), unix.RTM_DELNEIGH, 0, &q)
+}
+
+func (n *Neigh) request() Neigh {
+	q := *n
+	if q.State == 0 {
+		q.State = unix.NUD_PERMANENT
+	}
+	if q.Family == 0 {
+		q.Family = ipFamily(q.IP)
+	}
+	return q
+}
+
+// ipFamily is AF_INET or AF_INET6 for ip, AF_UNSPEC if ip is invalid.
+func ipFamily(ip netip.Addr) uint8 {
+	switch {
+	case ip.Is4():
+		return unix.AF_INET
+	case ip.Is6():
+		return unix.AF_INET6
+	}
+	return unix.AF_UNSPEC
+}

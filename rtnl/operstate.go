@@ -1,0 +1,28 @@
+package rtnl
+
+import "strconv"
+
+// OperState is IFLA_OPERSTATE (RFC 2863 operational state, IF_OPER_* in
+// include/uapi/linux/if.h).
+type OperState uint8
+
+// operStateNames is iproute2's oper_states[] table (ip/ipaddress.c).
+var operStateNames = [...]string{
+	OperUnknown:        "UNKNOWN",
+	OperNotPresent:     "NOTPRESENT",
+	OperDown:           "DOWN",
+	OperLowerLayerDown: "LOWERLAYERDOWN",
+	OperTesting:        "TESTING",
+	OperDormant:        "DORMANT",
+	OperUp:             "UP",
+}
+
+// String returns the state as iproute2 prints it ("UP", "DOWN",
+// "UNKNOWN", "LOWERLAYERDOWN", ...); a value iproute2 does not know is
+// printed as it does, in hex ("0x7").
+func (s OperState) String() string {
+	if int(s) < len(operStateNames) {
+		return operStateNames[s]
+	}
+	return "0x" + strconv.FormatUint(uint64(s), 16)
+}

@@ -1,0 +1,194 @@
+package rtnl
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// A Route is one routing-table entry: rtmsg plus RTA_* attributes. In a
+// request, zero fields are not sent; RouteAdd and RouteDel fill the zero
+// header fields the way `ip route add` / `ip route del` do.
+type Route struct {
+	Family   uint8      // rtmsg.rtm_family
+	DstLen   uint8      // rtm_dst_len
+	SrcLen   uint8      // rtm_src_len
+	TOS      uint8      // rtm_tos
+	Table    uint32     // rtm_table, widened by RTA_TABLE (RT_TABLE_MAIN = 254)
+	Protocol uint8      // rtm_protocol (RTPROT_BOOT for `ip route add`, RTPROT_KERNEL...)
+	Scope    uint8      // rtm_scope (RT_SCOPE_UNIVERSE with a gateway, RT_SCOPE_LINK without)
+	Type     uint8      // rtm_type (RTN_UNICAST, RTN_LOCAL...)
+	Flags    uint32     // rtm_flags
+	Dst      netip.Addr // RTA_DST (invalid for a default route)
+	Src      netip.Addr // RTA_SRC
+	Gateway  netip.Addr // RTA_GATEWAY
+	PrefSrc  netip.Addr // RTA_PREFSRC
+	OutIndex int32      // RTA_OIF
+	Priority uint32     // RTA_PRIORITY ("metric")
+	Unknown  []RawAttr  // attributes not decoded (RTA_CACHEINFO, RTA_PREF, RTA_MULTIPATH...), verbatim
+}
+
+var errShortRtmsg = errors.New("rtnl: message shorter than struct rtmsg")
+
+// DstPrefix returns the destination as a prefix: 0.0.0.0/0 or ::/0 for a
+// default route.
+func (r *Route) DstPrefix() netip.Prefix {
+	if r.Dst.IsValid() {
+		return netip.PrefixFrom(r.Dst, int(r.DstLen))
+	}
+	if r.Family == unix.AF_INET6 {
+		return netip.PrefixFrom(netip.IPv6Unspecified(), int(r.DstLen))
+	}
+	return netip.PrefixFrom(netip.IPv4Unspecified(), int(r.DstLen))
+}
+
+// MarshalBinary encodes the route as struct rtmsg followed by its
+// attributes, the body of RTM_NEWROUTE / RTM_DELROUTE. A Table above 255
+// goes in RTA_TABLE with rtm_table RT_TABLE_UNSPEC, as iproute2 does.
+func (r *Route) MarshalBinary() ([]byte, error) {
+	ae := netlink.NewAttributeEncoder()
+	if r.Dst.IsValid() {
+		ae.Bytes(unix.RTA_DST, r.Dst.AsSlice())
+	}
+	if r.Src.IsValid() {
+		ae.Bytes(unix.RTA_SRC, r.Src.AsSlice())
+	}
+	if r.Gateway.IsValid() {
+		ae.Bytes(unix.RTA_GATEWAY, r.Gateway.AsSlice())
+	}
+	if r.PrefSrc.IsValid() {
+		ae.Bytes(unix.RTA_PREFSRC, r.PrefSrc.AsSlice())
+	}
+	if r.OutIndex != 0 {
+		ae.Int32(unix.RTA_OIF, r.OutIndex)
+	}
+	if r.Priority != 0 {
+		ae.Uint32(unix.RTA_PRIORITY, r.Priority)
+	}
+	if r.Table > 0xff {
+		ae.Uint32(unix.RTA_TABLE, r.Table)
+	}
+	for _, u := range r.Unknown {
+		ae.Bytes(u.Type, u.Data)
+	}
+	attrs, err := ae.Encode()
+	if err != nil {
+		return nil, fmt.Errorf("rtnl: encode route %s: %w", r.DstPrefix(), err)
+	}
+	b := make([]byte, unix.SizeofRtMsg, unix.SizeofRtMsg+len(attrs))
+	b[0] = r.Family
+	b[1] = r.DstLen
+	b[2] = r.SrcLen
+	b[3] = r.TOS
+	if r.Table <= 0xff {
+		b[4] = uint8(r.Table)
+	}
+	b[5] = r.Protocol
+	b[6] = r.Scope
+	b[7] = r.Type
+	binary.NativeEndian.PutUint32(b[8:12], r.Flags)
+	return append(b, attrs...), nil
+}
+
+// UnmarshalBinary decodes the body of an RTM_NEWROUTE message.
+func (r *Route) UnmarshalBinary(b []byte) error {
+	if len(b) < unix.SizeofRtMsg {
+		return errShortRtmsg
+	}
+	*r = Route{
+		Family:   b[0],
+		DstLen:   b[1],
+		SrcLen:   b[2],
+		TOS:      b[3],
+		Table:    uint32(b[4]),
+		Protocol: b[5],
+		Scope:    b[6],
+		Type:     b[7],
+		Flags:    binary.NativeEndian.Uint32(b[8:12]),
+	}
+	ad, err := netlink.NewAttributeDecoder(b[unix.SizeofRtMsg:])
+	if err != nil {
+		return fmt.Errorf("rtnl: decode route: %w", err)
+	}
+	for ad.Next() {
+		switch ad.Type() {
+		case unix.RTA_DST:
+			ad.Do(decodeIP(&r.Dst))
+		case unix.RTA_SRC:
+			ad.Do(decodeIP(&r.Src))
+		case unix.RTA_GATEWAY:
+			ad.Do(decodeIP(&r.Gateway))
+		case unix.RTA_PREFSRC:
+			ad.Do(decodeIP(&r.PrefSrc))
+		case unix.RTA_OIF:
+			r.OutIndex = ad.Int32()
+		case unix.RTA_PRIORITY:
+			r.Priority = ad.Uint32()
+		case unix.RTA_TABLE:
+			r.Table = ad.Uint32()
+		default:
+			r.Unknown = append(r.Unknown, rawAttr(ad))
+		}
+	}
+	if err := ad.Err(); err != nil {
+		return fmt.Errorf("rtnl: decode route: %w", err)
+	}
+	return nil
+}
+
+// addDefaults returns a copy of r with the zero fields that `ip route
+// add` would set filled in: family from the addresses, table main,
+// protocol boot, type unicast, and scope link for a route without a
+// gateway (universe with one). The caller's value is not changed.
+func (r *Route) addDefaults() Route {
+	q := *r
+	q.Family = routeFamily(&q)
+	if q.Table == 0 {
+		q.Table = unix.RT_TABLE_MAIN
+	}
+	if q.Protocol == 0 {
+		q.Protocol = unix.RTPROT_BOOT
+	}
+	if q.Type == 0 {
+		q.Type = unix.RTN_UNICAST
+	}
+	if q.Scope == unix.RT_SCOPE_UNIVERSE && !q.Gateway.IsValid() && q.Type == unix.RTN_UNICAST {
+		q.Scope = unix.RT_SCOPE_LINK
+	}
+	return q
+}
+
+// delDefaults returns a copy of r filled as `ip route del` fills its
+// request: family from the addresses, table main, and scope
+// RT_SCOPE_NOWHERE (match any scope) when none is given.
+func (r *Route) delDefaults() Route {
+	q := *r
+	q.Family = routeFamily(&q)
+	if q.Table == 0 {
+		q.Table = unix.RT_TABLE_MAIN
+	}
+	if q.Scope == 0 {
+		q.Scope = unix.RT_SCOPE_NOWHERE
+	}
+	return q
+}
+
+// routeFamily is r.Family, or the family of its first valid address.
+func routeFamily(r *Route) uint8 {
+	if r.Family != 0 {
+		return r.Family
+	}
+	for _, ip := range []netip.Addr{r.Dst, r.Gateway, r.Src, r.PrefSrc} {
+		if ip.IsValid() {
+			if ip.Is4() {
+				return unix.AF_INET
+			}
+			return unix.AF_INET6
+		}
+	}
+	return unix.AF_INET
+}

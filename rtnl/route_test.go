@@ -1,0 +1,172 @@
+package rtnl
+
+import (
+	"net/netip"
+	"reflect"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
+)
+
+func routeCases() []struct {
+	name  string
+	route Route
+} {
+	return []struct {
+		name  string
+		route Route
+	}{
+		{"via", (&Route{Dst: netip.MustParseAddr("10.9.0.0"), DstLen: 16,
+			Gateway: netip.MustParseAddr("192.168.15.2")}).addDefaults()},
+		{"default_metric", (&Route{Gateway: netip.MustParseAddr("192.168.15.254"), Priority: 100}).addDefaults()},
+		{"dev", (&Route{Dst: netip.MustParseAddr("10.8.0.0"), DstLen: 16, OutIndex: 4}).addDefaults()},
+		{"v6_via_dev", (&Route{Dst: netip.MustParseAddr("2001:db8:1::"), DstLen: 48,
+			Gateway: netip.MustParseAddr("fe80::1"), OutIndex: 4}).addDefaults()},
+		{"table_1000", (&Route{Table: 1000, Dst: netip.MustParseAddr("10.7.0.0"), DstLen: 16, OutIndex: 4}).addDefaults()},
+		{"del_via", (&Route{Dst: netip.MustParseAddr("10.9.0.0"), DstLen: 16,
+			Gateway: netip.MustParseAddr("192.168.15.2")}).delDefaults()},
+	}
+}
+
+func TestRouteGolden(t *testing.T) {
+	for _, tt := range routeCases() {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.route.MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, "testdata/route_"+tt.name+".hex",
+				"rtnl Route.MarshalBinary, TestRouteGolden/"+tt.name+" (rtmsg + RTA_*)", got)
+		})
+	}
+}
+
+func TestRouteRoundTrip(t *testing.T) {
+	for _, tt := range routeCases() {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := tt.route.MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got Route
+			if err := got.UnmarshalBinary(b); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.route, got, cmpOpts()); diff != "" {
+				t.Errorf("decode(encode(route)) differs (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestRouteMatchesIproute2: the defaults RouteAdd/RouteDel fill in are
+// the ones `ip route add/del` sends.
+func TestRouteMatchesIproute2(t *testing.T) {
+	for _, tt := range []struct {
+		file string
+		ours func(ip Route) Route
+	}{
+		{"ip_route_add_via_0", func(Route) Route {
+			return (&Route{Dst: netip.MustParseAddr("10.9.0.0"), DstLen: 16, Gateway: netip.MustParseAddr("192.168.15.2")}).addDefaults()
+		}},
+		{"ip_route_add_default_0", func(Route) Route {
+			return (&Route{Gateway: netip.MustParseAddr("192.168.15.254"), Priority: 100}).addDefaults()
+		}},
+		{"ip_route_add_dev_0", func(ip Route) Route {
+			return (&Route{Dst: netip.MustParseAddr("10.8.0.0"), DstLen: 16, OutIndex: ip.OutIndex}).addDefaults()
+		}},
+		{"ip_route_del_0", func(Route) Route {
+			return (&Route{Dst: netip.MustParseAddr("10.9.0.0"), DstLen: 16, Gateway: netip.MustParseAddr("192.168.15.2")}).delDefaults()
+		}},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			var ip Route
+			if err := ip.UnmarshalBinary(readHex(t, "testdata/"+tt.file+".hex")); err != nil {
+				t.Fatal(err)
+			}
+			want := tt.ours(ip)
+			if diff := cmp.Diff(ip, want, cmpOpts()); diff != "" {
+				t.Errorf("ip's request and ours differ (-ip +ours):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRouteDecodeKernelDump(t *testing.T) {
+	var main4, local4, v6 []Route
+	for path, b := range goldenFiles(t, "testdata/kernel_route_*.hex", "testdata/kernel_route6_*.hex") {
+		var r Route
+		if err := r.UnmarshalBinary(b); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		switch {
+		case r.Family == unix.AF_INET6:
+			v6 = append(v6, r)
+		case r.Table == unix.RT_TABLE_MAIN:
+			main4 = append(main4, r)
+		case r.Table == unix.RT_TABLE_LOCAL:
+			local4 = append(local4, r)
+		}
+	}
+	var def, dev, kernel bool
+	for _, r := range main4 {
+		switch {
+		case r.DstLen == 0:
+			def = r.Gateway == netip.MustParseAddr("192.168.15.254") && r.Priority == 100 &&
+				r.Protocol == unix.RTPROT_BOOT && r.Scope == unix.RT_SCOPE_UNIVERSE && r.OutIndex != 0
+		case r.DstPrefix() == netip.MustParsePrefix("10.8.0.0/16"):
+			dev = r.Scope == unix.RT_SCOPE_LINK && !r.Gateway.IsValid()
+		case r.DstPrefix() == netip.MustParsePrefix("192.168.15.0/24"):
+			kernel = r.Protocol == unix.RTPROT_KERNEL && r.PrefSrc == netip.MustParseAddr("192.168.15.1")
+		}
+	}
+	if !def || !dev || !kernel || len(local4) == 0 || len(v6) == 0 {
+		t.Errorf("dump decoded wrongly: default %v, dev route %v, kernel route %v, %d local, %d v6\n%+v",
+			def, dev, kernel, len(local4), len(v6), main4)
+	}
+}
+
+func TestRouteDefaults(t *testing.T) {
+	r := (&Route{Dst: netip.MustParseAddr("2001:db8::"), DstLen: 32, OutIndex: 3}).addDefaults()
+	if r.Family != unix.AF_INET6 || r.Table != unix.RT_TABLE_MAIN || r.Protocol != unix.RTPROT_BOOT ||
+		r.Scope != unix.RT_SCOPE_LINK || r.Type != unix.RTN_UNICAST {
+		t.Errorf("addDefaults = %+v", r)
+	}
+	if p := (&Route{}).DstPrefix(); p != netip.MustParsePrefix("0.0.0.0/0") {
+		t.Errorf("default route prefix = %v", p)
+	}
+	if p := (&Route{Family: unix.AF_INET6}).DstPrefix(); p != netip.MustParsePrefix("::/0") {
+		t.Errorf("default v6 route prefix = %v", p)
+	}
+}
+
+func FuzzRouteUnmarshal(f *testing.F) {
+	for _, b := range goldenFiles(f, "testdata/route_*.hex", "testdata/ip_route_*.hex", "testdata/kernel_route*.hex") {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var r1 Route
+		if r1.UnmarshalBinary(b) != nil {
+			return
+		}
+		b2, err := r1.MarshalBinary()
+		if err != nil {
+			t.Fatalf("decoded route does not encode: %v", err)
+		}
+		var r2 Route
+		if err := r2.UnmarshalBinary(b2); err != nil || !reflect.DeepEqual(r1, r2) {
+			t.Fatalf("round trip changed the route: %v\n%+v\n%+v", err, r1, r2)
+		}
+	})
+}
+
+func BenchmarkRouteMarshal(b *testing.B) {
+	r := (&Route{Gateway: netip.MustParseAddr("192.168.15.254"), Priority: 100}).addDefaults()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.MarshalBinary(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
