@@ -1,0 +1,332 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+
+	"github.com/nsnet/nsnet/rtnl"
+)
+
+const addrUsage = `Usage: nsnet addr add CIDR dev DEV [brd +|broadcast ADDR] [label LABEL] [scope SCOPE]
+       nsnet addr del CIDR dev DEV
+       nsnet addr show [[dev] DEV] [up]
+CIDR is ADDRESS/PREFIXLEN (192.168.15.1/24, fd00::1/64); a bare ADDRESS is
+a host address (/32 or /128). "nsnet a" and "nsnet addr" show every address.
+Abbreviations as in iproute2: ip a, ip addr sh, ip a a, ip a d.
+`
+
+// addrReq is `addr add` / `addr del`.
+type addrReq struct {
+	del    bool
+	prefix netip.Prefix
+	dev    string
+	brd    netip.Addr
+	label  string
+	scope  uint8
+}
+
+// addrShowReq is `addr show`.
+type addrShowReq struct {
+	dev string
+	up  bool
+}
+
+// parseAddr reads `addr COMMAND ...` in iproute2's do_ipaddr() order.
+func parseAddr(args []string, o opts) (request, error) {
+	if len(args) == 0 {
+		return addrShowReq{}, nil
+	}
+	return pickVerb("addr", args[0], args[1:], o, []verb{
+		{names: []string{"add"}, parse: func(a []string, o opts) (request, error) { return parseAddrModify(false, a, o) }},
+		{names: []string{"change"}, exact: []string{"chg"}},
+		{names: []string{"replace"}},
+		{names: []string{"delete"}, parse: func(a []string, o opts) (request, error) { return parseAddrModify(true, a, o) }},
+		{names: []string{"list", "show", "lst"}, parse: parseAddrShow},
+		{names: []string{"flush"}},
+		{names: []string{"save"}},
+		{names: []string{"showdump"}},
+		{names: []string{"restore"}},
+		helpVerb(addrUsage),
+	})
+}
+
+// parseAddrModify reads the words of iproute2's ipaddr_modify() that nsnet
+// supports.
+func parseAddrModify(del bool, args []string, o opts) (request, error) {
+	verb := "addr add"
+	if del {
+		verb = "addr del"
+	}
+	r := addrReq{del: del}
+	brdPlus := false
+	for i := 0; i < len(args); i++ {
+		w := args[i]
+		val := func(what string) (string, error) {
+			if i+1 >= len(args) {
+				return "", fmt.Errorf("%s: %q needs a value: expected %s", verb, w, what)
+			}
+			i++
+			return args[i], nil
+		}
+		var err error
+		var v string
+		switch {
+		case matches(w, "broadcast") || w == "brd":
+			if v, err = val("+ or an address"); err == nil {
+				if v == "+" {
+					brdPlus = true
+				} else {
+					r.brd, err = parseIP(v, o)
+				}
+			}
+		case w == "dev":
+			if v, err = val("an interface name"); err == nil {
+				r.dev, err = v, checkIfName("interface name", v)
+			}
+		case w == "label":
+			if v, err = val("a label"); err == nil {
+				r.label, err = v, checkIfName("label", v)
+			}
+		case w == "scope":
+			if v, err = val("host, link, global or a number"); err == nil {
+				var ok bool
+				if r.scope, ok = parseScope(v); !ok {
+					err = fmt.Errorf("%s: scope %q is invalid: expected host, link, global, site or a number", verb, v)
+				}
+			}
+		case matches(w, "help"):
+			return helpReq{text: addrUsage}, nil
+		default:
+			if w == "local" {
+				if w, err = val("an address"); err != nil {
+					return nil, err
+				}
+			}
+			if r.prefix.IsValid() {
+				return nil, fmt.Errorf("%s: either \"local\" is given twice or %q is garbage: the address is already %s", verb, w, r.prefix)
+			}
+			r.prefix, err = parseIfAddr(w, o)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case !r.prefix.IsValid():
+		return nil, fmt.Errorf("%s: the address is missing: expected %s ADDRESS/PREFIXLEN dev DEV", verb, verb)
+	case r.dev == "":
+		return nil, fmt.Errorf("%s %s: \"dev\" is required: expected %s %s dev DEV", verb, r.prefix, verb, r.prefix)
+	case r.brd.IsValid() && r.brd.Is4() != r.prefix.Addr().Is4():
+		return nil, fmt.Errorf("%s: broadcast %s is not of the family of %s", verb, r.brd, r.prefix)
+	}
+	if brdPlus {
+		if !r.prefix.Addr().Is4() {
+			return nil, fmt.Errorf("%s: brd + applies to IPv4 only", verb)
+		}
+		r.brd = lastAddr(r.prefix)
+	}
+	return r, nil
+}
+
+// lastAddr is the broadcast address of an IPv4 prefix ("brd +"); for /31
+// and /32, iproute2 sets none.
+func lastAddr(p netip.Prefix) netip.Addr {
+	if p.Bits() >= 31 {
+		return netip.Addr{}
+	}
+	a := p.Addr().As4()
+	host := uint32(1)<<(32-p.Bits()) - 1
+	v := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3]) | host
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+}
+
+func parseAddrShow(args []string, _ opts) (request, error) {
+	var r addrShowReq
+	for i := 0; i < len(args); i++ {
+		w := args[i]
+		switch {
+		case w == "up":
+			r.up = true
+		case matches(w, "help"):
+			return helpReq{text: addrUsage}, nil
+		default:
+			if w == "dev" {
+				if i+1 >= len(args) {
+					return nil, errors.New("addr show: \"dev\" needs a value: expected an interface name")
+				}
+				i++
+				w = args[i]
+			}
+			if r.dev != "" {
+				return nil, fmt.Errorf("addr show: either \"dev\" is given twice or %q is garbage", w)
+			}
+			if err := checkIfName("interface name", w); err != nil {
+				return nil, err
+			}
+			r.dev = w
+		}
+	}
+	return r, nil
+}
+
+func (r addrReq) run(e *env) error {
+	c, err := e.dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	l, err := c.LinkByName(r.dev)
+	if err != nil {
+		return &refused{err: err, where: e.where(), name: r.dev}
+	}
+	a := &rtnl.Addr{
+		PrefixLen: uint8(r.prefix.Bits()),
+		Index:     l.Index,
+		Local:     r.prefix.Addr(),
+		Broadcast: r.brd,
+		Label:     r.label,
+		Scope:     r.scope,
+	}
+	if r.del {
+		err = c.AddrDel(a)
+	} else {
+		err = c.AddrAdd(a)
+	}
+	return inNS(err, e.where())
+}
+
+func (r addrShowReq) run(e *env) error {
+	c, err := e.dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	links, err := c.Links()
+	if err != nil {
+		return inNS(err, e.where())
+	}
+	addrs, err := c.Addrs(familyOf(e.opts))
+	if err != nil {
+		return inNS(err, e.where())
+	}
+	set := newLinkSet(links, e.nsNames())
+	shown, err := set.filter(r.dev, "", "", r.up, e.where())
+	if err != nil {
+		return err
+	}
+	byIndex := map[int32][]*rtnl.Addr{}
+	for i := range addrs {
+		byIndex[addrs[i].Index] = append(byIndex[addrs[i].Index], &addrs[i])
+	}
+	st := linkStyle{mode: false, lladdr: e.opts.family == 0}
+	var out []jobj
+	for _, l := range shown {
+		as := byIndex[l.Index]
+		if e.opts.family != 0 && len(as) == 0 {
+			continue // ip -4 a lists only links that have IPv4 addresses
+		}
+		if e.opts.json {
+			o := set.linkJSON(l, st)
+			info := []jobj{}
+			for _, a := range as {
+				info = append(info, addrJSON(a))
+			}
+			o.add(jAddrInfo, info)
+			out = append(out, o)
+			continue
+		}
+		set.writeLinkText(e.out, l, st)
+		for _, a := range as {
+			writeAddrText(e.out, a)
+		}
+	}
+	if e.opts.json {
+		if out == nil {
+			out = []jobj{}
+		}
+		return writeJSON(e.out, e.opts, out)
+	}
+	return nil
+}
+
+// addrFlagWords returns the flag words print_ifa_flags() prints: "dynamic"
+// for an address without IFA_F_PERMANENT, "temporary" for an IPv6
+// secondary, and the others by name.
+func addrFlagWords(a *rtnl.Addr) []string {
+	var out []string
+	for _, f := range addrFlagNames {
+		switch {
+		case f.bit == ifaFPermanent:
+			if a.Flags&f.bit == 0 {
+				out = append(out, jDynamic)
+			}
+		case a.Flags&f.bit == 0:
+		case f.bit == ifaFSecondary && a.Family == afInet6:
+			out = append(out, jTemporary)
+		default:
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
+
+// peerOf returns the point-to-point peer (IFA_ADDRESS differing from
+// IFA_LOCAL), if any.
+func peerOf(a *rtnl.Addr) (netip.Addr, bool) {
+	if a.Local.IsValid() && a.Address.IsValid() && a.Local != a.Address {
+		return a.Address, true
+	}
+	return netip.Addr{}, false
+}
+
+// writeAddrText prints one address as print_addrinfo() does.
+func writeAddrText(w io.Writer, a *rtnl.Addr) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "    %s %s", familyName(a.Family), a.IP())
+	if p, ok := peerOf(a); ok {
+		fmt.Fprintf(&b, " peer %s", p)
+	}
+	fmt.Fprintf(&b, "/%d ", a.PrefixLen)
+	if a.Broadcast.IsValid() {
+		fmt.Fprintf(&b, "brd %s ", a.Broadcast)
+	}
+	fmt.Fprintf(&b, "scope %s ", scopeName(a.Scope))
+	for _, f := range addrFlagWords(a) {
+		b.WriteString(f + " ")
+	}
+	b.WriteString(a.Label)
+	fmt.Fprintf(&b, "\n       valid_lft %s preferred_lft %s\n", lifetime(a.ValidLft), lifetime(a.PreferredLft))
+	io.WriteString(w, b.String())
+}
+
+func lifetime(s uint32) string {
+	if s == infinityLife {
+		return "forever"
+	}
+	return fmt.Sprintf("%dsec", s)
+}
+
+// addrJSON is one element of addr_info[].
+func addrJSON(a *rtnl.Addr) jobj {
+	o := jobj{{jFamily, familyName(a.Family)}, {jLocal, a.IP().String()}}
+	if p, ok := peerOf(a); ok {
+		o.add(jAddress, p.String())
+	}
+	o.add(jPrefixlen, a.PrefixLen)
+	if a.Broadcast.IsValid() {
+		o.add(jBroadcast, a.Broadcast.String())
+	}
+	o.add(jScope, scopeName(a.Scope))
+	for _, f := range addrFlagWords(a) {
+		o.add(f, true)
+	}
+	if a.Label != "" {
+		o.add(jLabel, a.Label)
+	}
+	o.add(jValidLife, a.ValidLft)
+	o.add(jPreferredLft, a.PreferredLft)
+	return o
+}

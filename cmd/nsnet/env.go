@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"github.com/nsnet/nsnet/nsutil"
+	"github.com/nsnet/nsnet/rtnl"
+)
+
+// env is what a request runs with: the global options and the output.
+type env struct {
+	opts   opts
+	out    *bufio.Writer // buffered standard output
+	rawOut io.Writer     // the same, unbuffered, for programs nsnet runs
+	stderr io.Writer
+}
+
+// where names the namespace a request acts in, for messages.
+func (e *env) where() string {
+	if e.opts.netns == "" {
+		return "the current namespace"
+	}
+	return "namespace " + e.opts.netns
+}
+
+// dial opens an rtnetlink connection inside the namespace of -n, or the
+// current one. The namespace file is closed once the socket exists (the
+// socket keeps the namespace alive and stays bound to it).
+func (e *env) dial() (*rtnl.Conn, error) {
+	if e.opts.netns == "" {
+		return rtnl.Dial(nil)
+	}
+	ns, err := openNS(e.opts.netns)
+	if err != nil {
+		return nil, err
+	}
+	defer ns.Close()
+	return rtnl.Dial(ns.File())
+}
+
+// openNS opens a named namespace, or a process's (`netns PID` as iproute2
+// reads an all-digits word).
+func openNS(name string) (*nsutil.NetNS, error) {
+	if pid, err := strconv.Atoi(name); err == nil && pid > 0 {
+		ns, err := nsutil.OpenPath("/proc/" + name + "/ns/net")
+		if err != nil {
+			return nil, &nsMissing{name: name, pid: true, err: err}
+		}
+		return ns, nil
+	}
+	ns, err := nsutil.Open(name)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, &nsMissing{name: name, err: err}
+	}
+	return ns, err
+}
+
+// nsMissing reports a namespace that could not be found.
+type nsMissing struct {
+	name string
+	pid  bool
+	err  error
+}
+
+func (m *nsMissing) Error() string {
+	if m.pid {
+		return fmt.Sprintf("no process %s to take the network namespace of: %v", m.name, m.err)
+	}
+	return fmt.Sprintf("namespace %s does not exist (create it with: nsnet netns add %s)", m.name, m.name)
+}
+
+func (m *nsMissing) Unwrap() error { return m.err }
+
+// nsNames returns a lookup from nsid (as the -n namespace, or the current
+// one, numbers its peers) to the name under /run/netns, for "link-netns
+// NAME". The list is read once, on first use; failures leave ids unnamed
+// (iproute2 then prints link-netnsid N, and so does nsnet).
+func (e *env) nsNames() func(int32) string {
+	var names map[int32]string
+	return func(id int32) string {
+		if names == nil {
+			names = map[int32]string{}
+			list, err := e.nsList()
+			if err != nil {
+				return ""
+			}
+			for _, n := range list {
+				if n.ID >= 0 {
+					names[n.ID] = n.Name
+				}
+			}
+		}
+		return names[id]
+	}
+}
+
+// nsList is nsutil.List as seen from the -n namespace: nsids belong to the
+// namespace that asks, so it is asked from a thread inside it, as `ip -n
+// NS` (which switches the whole process) does.
+func (e *env) nsList() ([]nsutil.Entry, error) {
+	if e.opts.netns == "" {
+		return nsutil.List()
+	}
+	ns, err := openNS(e.opts.netns)
+	if err != nil {
+		return nil, err
+	}
+	defer ns.Close()
+	var list []nsutil.Entry
+	err = ns.Do(func() error {
+		var lerr error
+		list, lerr = nsutil.List()
+		return lerr
+	})
+	return list, err
+}

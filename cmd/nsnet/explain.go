@@ -1,0 +1,152 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+
+	"github.com/nsnet/nsnet/nsutil"
+	"github.com/nsnet/nsnet/rtnl"
+)
+
+// This file is the only place where errnos become sentences (STYLE.md R9).
+// The libraries return errors that keep the errno (errors.Is works); the
+// commands wrap them in a refused with what they know (the namespace, the
+// name the failure is about); explain puts both in words:
+//
+//	link add veth-red: file exists (a link named veth-red is already in namespace red)
+
+// refused is an error from a library plus the command's context.
+type refused struct {
+	err   error
+	where string // "namespace red" or "the current namespace"
+	name  string // the link (or address, route...) the sentence is about; "" = the request's own object
+	role  string // what name is, when it is not the link acted on: "bridge"
+}
+
+func (r *refused) Error() string { return r.err.Error() }
+func (r *refused) Unwrap() error { return r.err }
+
+// inNS wraps err (if any) with the namespace the request acted in.
+func inNS(err error, where string) error {
+	if err == nil {
+		return nil
+	}
+	return &refused{err: err, where: where}
+}
+
+// notFound is a name that a show filter or lookup did not find.
+type notFound struct {
+	what, name, where string
+}
+
+func (n *notFound) Error() string {
+	return fmt.Sprintf("%s %s: no such device (there is no %s named %s in %s)", n.what, n.name, n.what, n.name, n.where)
+}
+
+// explain renders err as the line nsnet prints after "nsnet: ".
+func explain(err error) string {
+	var ref *refused
+	if !errors.As(err, &ref) {
+		ref = &refused{err: err, where: "the current namespace"}
+	}
+	var op *rtnl.OpError
+	if errors.As(err, &op) {
+		head := op.Op
+		if op.Obj != "" {
+			head += " " + op.Obj
+		}
+		head += ": " + errText(op.Err)
+		var notes []string
+		if why := reason(op.Op, op.Obj, op.Err, ref); why != "" {
+			notes = append(notes, why)
+		}
+		if op.Hint != "" {
+			notes = append(notes, "kernel: "+op.Hint)
+		}
+		if len(notes) > 0 {
+			head += " (" + strings.Join(notes, "; ") + ")"
+		}
+		return head
+	}
+	var nop *nsutil.OpError
+	if errors.As(err, &nop) {
+		msg := nop.Error()
+		if why := reason(nop.Op, nop.Name, nop.Err, ref); why != "" {
+			msg += " (" + why + ")"
+		}
+		return msg
+	}
+	msg := err.Error()
+	if why := reason("", "", err, ref); why != "" {
+		msg += " (" + why + ")"
+	}
+	return msg
+}
+
+// errText is the errno in words ("file exists"), or the error as is.
+func errText(err error) string {
+	var en syscall.Errno
+	if errors.As(err, &en) {
+		return en.Error()
+	}
+	return err.Error()
+}
+
+// reason is the sentence for a failed op ("link add", "addr del", "netns
+// add"...) on obj with err, or "" when errno and op say it all.
+func reason(op, obj string, err error, ref *refused) string {
+	object, _, _ := strings.Cut(op, " ")
+	name := ref.name
+	if name == "" {
+		name = obj
+	}
+	where := ref.where
+	is := func(e syscall.Errno) bool { return errors.Is(err, e) }
+	switch {
+	case is(syscall.EPERM), is(syscall.EACCES):
+		return "nsnet needs root, or CAP_NET_ADMIN and CAP_SYS_ADMIN, for this"
+	case object == "netns" && is(syscall.EEXIST):
+		return fmt.Sprintf("a namespace named %s already exists in %s", name, nsutil.RunDir)
+	case object == "netns" && errors.Is(err, os.ErrNotExist):
+		return fmt.Sprintf("there is no namespace named %s in %s", name, nsutil.RunDir)
+	case object == "link" && is(syscall.EEXIST):
+		return fmt.Sprintf("a link named %s is already in %s", name, where)
+	case is(syscall.ENODEV):
+		// ENODEV is not os.ErrNotExist (STYLE.md §3.6): test it itself.
+		role := "link"
+		if ref.role != "" {
+			role = ref.role
+		}
+		return fmt.Sprintf("there is no %s named %s in %s", role, name, where)
+	case object == "link" && is(syscall.ENOTCONN):
+		return "a veth peer cannot be created up; bring it up afterwards"
+	case object == "link" && is(syscall.EOPNOTSUPP):
+		return "the master must be a bridge, and the link must be one a bridge accepts"
+	case object == "link" && is(syscall.EADDRNOTAVAIL):
+		return "that MAC address cannot be used: it must be unicast and not all zeros"
+	case object == "link" && is(syscall.EINVAL) && ref.role == "netns":
+		return "this link cannot move to another namespace"
+	case object == "addr" && is(syscall.EEXIST):
+		return fmt.Sprintf("the address is already assigned there, in %s", where)
+	case object == "addr" && is(syscall.EADDRNOTAVAIL):
+		return fmt.Sprintf("the link has no such address in %s", where)
+	case object == "route" && is(syscall.EEXIST):
+		return fmt.Sprintf("a route to %s is already in the main table of %s", name, where)
+	case object == "route" && is(syscall.ESRCH):
+		return fmt.Sprintf("there is no such route in the main table of %s", where)
+	case object == "route" && is(syscall.ENETUNREACH):
+		return fmt.Sprintf("the gateway is not on a subnet of any link that is up in %s: add an address in its subnet and bring the link up first", where)
+	case object == "route" && is(syscall.ENETDOWN):
+		return fmt.Sprintf("the link is down in %s: bring it up first", where)
+	case object == "neigh" && is(syscall.EEXIST):
+		return fmt.Sprintf("there is already a neighbour entry for %s in %s", name, where)
+	case object == "neigh" && is(syscall.ENOENT):
+		return fmt.Sprintf("there is no neighbour entry for %s in %s", name, where)
+	case is(syscall.EBUSY):
+		return "the object is in use"
+	}
+	return ""
+}

@@ -1,0 +1,219 @@
+package main
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/nsnet/nsnet/rtnl"
+)
+
+// Link attributes that rtnl keeps undecoded in Link.Unknown and that
+// iproute2 prints. (If rtnl grows fields for them, read those instead.)
+const (
+	iflaQdisc    = 6      // IFLA_QDISC: NUL-terminated string
+	iflaLinkmode = 17     // IFLA_LINKMODE: u8
+	iflaGroup    = 27     // IFLA_GROUP: u32
+	nlaTypeMask  = 0x3fff // ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER)
+)
+
+// rawAttr returns the payload of the first attribute of type t in attrs.
+func rawAttr(attrs []rtnl.RawAttr, t uint16) ([]byte, bool) {
+	for _, a := range attrs {
+		if a.Type&nlaTypeMask == t {
+			return a.Data, true
+		}
+	}
+	return nil, false
+}
+
+func linkQdisc(l *rtnl.Link) (string, bool) {
+	b, ok := rawAttr(l.Unknown, iflaQdisc)
+	if !ok {
+		return "", false
+	}
+	if i := strings.IndexByte(string(b), 0); i >= 0 {
+		b = b[:i]
+	}
+	return string(b), true
+}
+
+func linkMode(l *rtnl.Link) (string, bool) {
+	b, ok := rawAttr(l.Unknown, iflaLinkmode)
+	if !ok || len(b) < 1 {
+		return "", false
+	}
+	switch b[0] {
+	case 0:
+		return "DEFAULT", true
+	case 1:
+		return "DORMANT", true
+	case 2:
+		return "TESTING", true
+	}
+	return strconv.Itoa(int(b[0])), true
+}
+
+func linkGroup(l *rtnl.Link) (string, bool) {
+	b, ok := rawAttr(l.Unknown, iflaGroup)
+	if !ok || len(b) < 4 {
+		return "", false
+	}
+	if g := binary.NativeEndian.Uint32(b); g != 0 {
+		return strconv.FormatUint(uint64(g), 10), true
+	}
+	return "default", true
+}
+
+// linkSet is one namespace's links, as a dump returned them, with what
+// printing one link needs to know about the others.
+type linkSet struct {
+	links   []rtnl.Link
+	byIndex map[int32]*rtnl.Link
+	// nsName names the namespace with an nsid (as seen from the
+	// namespace the links are in), or "" when it has no name.
+	nsName func(id int32) string
+}
+
+func newLinkSet(links []rtnl.Link, nsName func(int32) string) *linkSet {
+	s := &linkSet{links: links, byIndex: make(map[int32]*rtnl.Link, len(links)), nsName: nsName}
+	for i := range links {
+		s.byIndex[links[i].Index] = &links[i]
+	}
+	return s
+}
+
+// name returns the name of the link with index i, or iproute2's "if%d".
+func (s *linkSet) name(i int32) string {
+	if l, ok := s.byIndex[i]; ok {
+		return l.Name
+	}
+	return "if" + strconv.Itoa(int(i))
+}
+
+// peer describes IFLA_LINK as iproute2 prints it after the name: "@peer"
+// (same namespace) or "@ifN" (another namespace), and whether the lower
+// link is down there (M-DOWN).
+func (s *linkSet) peer(l *rtnl.Link) (at string, mdown bool) {
+	if l.ParentIndex == 0 {
+		return "", false
+	}
+	if l.HasLinkNetNSID {
+		return "if" + strconv.Itoa(int(l.ParentIndex)), false
+	}
+	p, ok := s.byIndex[l.ParentIndex]
+	return s.name(l.ParentIndex), !ok || p.Flags&iffUp == 0
+}
+
+// linkStyle says which of iproute2's two link printers is meant.
+type linkStyle struct {
+	mode   bool // `ip link` prints "mode DEFAULT", `ip addr` does not
+	lladdr bool // the link/ether line (omitted when -4/-6 filters)
+}
+
+// writeLinkText prints a link as print_linkinfo() does, without the final
+// newline's successors (the addresses of `ip addr` follow it).
+func (s *linkSet) writeLinkText(w io.Writer, l *rtnl.Link, st linkStyle) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d: %s", l.Index, l.Name)
+	at, mdown := s.peer(l)
+	if at != "" {
+		b.WriteString("@" + at)
+	}
+	fmt.Fprintf(&b, ": <%s> ", strings.Join(linkFlags(l.Flags, mdown), ","))
+	if l.MTU != 0 {
+		fmt.Fprintf(&b, "mtu %d ", l.MTU)
+	}
+	if q, ok := linkQdisc(l); ok {
+		fmt.Fprintf(&b, "qdisc %s ", q)
+	}
+	if l.Master != 0 {
+		fmt.Fprintf(&b, "master %s ", s.name(int32(l.Master)))
+	}
+	fmt.Fprintf(&b, "state %s ", l.OperState)
+	if m, ok := linkMode(l); ok && st.mode {
+		fmt.Fprintf(&b, "mode %s ", m)
+	}
+	if g, ok := linkGroup(l); ok {
+		fmt.Fprintf(&b, "group %s ", g)
+	}
+	if l.TxQLen != 0 {
+		fmt.Fprintf(&b, "qlen %d", l.TxQLen)
+	}
+	if st.lladdr {
+		fmt.Fprintf(&b, "\n    link/%s ", arphrdName(l.Type))
+		b.WriteString(l.Address.String())
+		if len(l.Broadcast) > 0 {
+			if l.Flags&iffPointopoint != 0 {
+				b.WriteString(" peer ")
+			} else {
+				b.WriteString(" brd ")
+			}
+			b.WriteString(l.Broadcast.String())
+		}
+	}
+	if l.HasLinkNetNSID {
+		if l.LinkNetNSID < 0 {
+			b.WriteString(" link-netnsid unknown")
+		} else if n := s.nsName(l.LinkNetNSID); n != "" {
+			b.WriteString(" link-netns " + n)
+		} else {
+			fmt.Fprintf(&b, " link-netnsid %d", l.LinkNetNSID)
+		}
+	}
+	b.WriteString("\n")
+	io.WriteString(w, b.String())
+}
+
+// linkJSON is the link as `ip -j link` prints it (and, without
+// linkmode, the head of an `ip -j addr` entry).
+func (s *linkSet) linkJSON(l *rtnl.Link, st linkStyle) jobj {
+	o := jobj{{jIfindex, l.Index}}
+	at, mdown := s.peer(l)
+	if at != "" {
+		if l.HasLinkNetNSID {
+			o.add(jLinkIndex, l.ParentIndex)
+		} else {
+			o.add(jLink, at)
+		}
+	}
+	o.add(jIfname, l.Name)
+	o.add(jFlags, linkFlags(l.Flags, mdown))
+	if l.MTU != 0 {
+		o.add(jMTU, l.MTU)
+	}
+	if q, ok := linkQdisc(l); ok {
+		o.add(jQdisc, q)
+	}
+	if l.Master != 0 {
+		o.add(jMaster, s.name(int32(l.Master)))
+	}
+	o.add(jOperstate, l.OperState.String())
+	if m, ok := linkMode(l); ok && st.mode {
+		o.add(jLinkmode, m)
+	}
+	if g, ok := linkGroup(l); ok {
+		o.add(jGroup, g)
+	}
+	if l.TxQLen != 0 {
+		o.add(jTxqlen, l.TxQLen)
+	}
+	if st.lladdr {
+		o.add(jLinkType, arphrdName(l.Type))
+		if l.Address != nil {
+			o.add(jAddress, l.Address.String())
+		}
+		if len(l.Broadcast) > 0 {
+			if l.Flags&iffPointopoint != 0 {
+				o.add(jLinkPtp, true)
+			}
+			o.add(jBroadcast, l.Broadcast.String())
+		}
+	}
+	if l.HasLinkNetNSID {
+		o.add(jLinkNetnsid, l.LinkNetNSID)
+	}
+	return o
+}

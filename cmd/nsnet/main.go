@@ -1,0 +1,53 @@
+// Command nsnet does the network-namespace workflow of iproute2's `ip`
+// (netns, link, addr, route, neigh) by speaking to the kernel directly,
+// plus nsnet's own objects. Installed or linked as `ip`, it is nsnet; as
+// `ping` or `arping`, it is `nsnet ping` / `nsnet arping`.
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+)
+
+// init pins the main goroutine to the main thread (M0), so that the
+// disposable threads nsutil uses for namespace work never land on it
+// (STYLE.md §3.2, R7).
+func init() { runtime.LockOSThread() }
+
+func main() { os.Exit(run(os.Args, os.Stdout, os.Stderr)) }
+
+// run is main without the process, so tests call it with argv and buffers.
+// Exit codes: 0 success, 1 the kernel or the system refused, 2 bad usage or
+// invalid input (found before anything is changed).
+func run(argv []string, stdout, stderr io.Writer) int {
+	inv, err := parse(argv) // pure: no syscalls, no files
+	if err != nil {
+		fmt.Fprintf(stderr, "nsnet: %v\n", err)
+		return 2
+	}
+	out := bufio.NewWriter(stdout)
+	e := &env{opts: inv.opts, out: out, rawOut: stdout, stderr: stderr}
+	err = inv.req.run(e)
+	if ferr := out.Flush(); err == nil && ferr != nil {
+		err = fmt.Errorf("write output: %w", ferr)
+	}
+	var st exitStatus
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &st):
+		return int(st)
+	}
+	fmt.Fprintf(stderr, "nsnet: %s\n", explain(err))
+	return 1
+}
+
+// exitStatus is the status of a program nsnet ran (netns exec): returned
+// as is, with nothing printed.
+type exitStatus int
+
+func (s exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(s)) }

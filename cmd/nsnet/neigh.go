@@ -1,0 +1,249 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"strings"
+
+	"github.com/nsnet/nsnet/rtnl"
+)
+
+const neighUsage = `Usage: nsnet neigh add IP lladdr MAC dev DEV [nud permanent|noarp|reachable|stale] [router]
+       nsnet neigh del IP dev DEV
+       nsnet neigh show [[dev] DEV]
+An added entry is permanent unless nud says otherwise. "nsnet n" shows the
+ARP and NDP tables of the namespace (entries in state NOARP are hidden, as
+with ip).
+`
+
+// neighReq is `neigh add` / `neigh del`.
+type neighReq struct {
+	del    bool
+	ip     netip.Addr
+	lladdr net.HardwareAddr
+	dev    string
+	nud    uint16
+	router bool
+}
+
+// neighShowReq is `neigh show`.
+type neighShowReq struct{ dev string }
+
+// parseNeigh reads `neigh COMMAND ...` in iproute2's do_ipneigh() order.
+func parseNeigh(args []string, o opts) (request, error) {
+	if len(args) == 0 {
+		return neighShowReq{}, nil
+	}
+	return pickVerb("neigh", args[0], args[1:], o, []verb{
+		{names: []string{"add"}, parse: func(a []string, o opts) (request, error) { return parseNeighModify(false, a, o) }},
+		{names: []string{"change"}, exact: []string{"chg"}},
+		{names: []string{"replace"}},
+		{names: []string{"delete"}, parse: func(a []string, o opts) (request, error) { return parseNeighModify(true, a, o) }},
+		{names: []string{"get"}},
+		{names: []string{"show", "lst", "list"}, parse: parseNeighShow},
+		{names: []string{"flush"}},
+		helpVerb(neighUsage),
+	})
+}
+
+func parseNeighModify(del bool, args []string, o opts) (request, error) {
+	verb := "neigh add"
+	if del {
+		verb = "neigh del"
+	}
+	r := neighReq{del: del}
+	for i := 0; i < len(args); i++ {
+		w := args[i]
+		val := func(what string) (string, error) {
+			if i+1 >= len(args) {
+				return "", fmt.Errorf("%s: %q needs a value: expected %s", verb, w, what)
+			}
+			i++
+			return args[i], nil
+		}
+		var err error
+		var v string
+		switch {
+		case matches(w, "lladdr"):
+			if v, err = val("a MAC address"); err == nil {
+				r.lladdr, err = parseMAC(v)
+			}
+		case w == "nud":
+			if v, err = val("a state"); err == nil {
+				var ok bool
+				if r.nud, ok = parseNUD(v); !ok || r.nud&(nudPermanent|nudNoarp|nudReachable|nudStale) == 0 {
+					err = fmt.Errorf("%s: nud %q is invalid: expected permanent, noarp, reachable or stale", verb, v)
+				}
+			}
+		case w == "router":
+			r.router = true
+		case w == "dev":
+			if v, err = val("an interface name"); err == nil {
+				r.dev, err = v, checkIfName("interface name", v)
+			}
+		case matches(w, "help"):
+			return helpReq{text: neighUsage}, nil
+		default:
+			if w == "to" {
+				if w, err = val("an address"); err != nil {
+					return nil, err
+				}
+			}
+			if r.ip.IsValid() {
+				return nil, fmt.Errorf("%s: either \"to\" is given twice or %q is garbage: the address is already %s", verb, w, r.ip)
+			}
+			r.ip, err = parseIP(w, o)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case !r.ip.IsValid() || r.dev == "":
+		return nil, fmt.Errorf("%s: the address and the device are required: expected %s IP lladdr MAC dev DEV", verb, verb)
+	case !del && r.lladdr == nil && r.nud != nudNoarp:
+		return nil, fmt.Errorf("%s %s: \"lladdr\" is required: expected %s IP lladdr MAC dev DEV", verb, r.ip, verb)
+	}
+	return r, nil
+}
+
+func parseNeighShow(args []string, _ opts) (request, error) {
+	var r neighShowReq
+	for i := 0; i < len(args); i++ {
+		w := args[i]
+		switch {
+		case matches(w, "help"):
+			return helpReq{text: neighUsage}, nil
+		case w == "dev":
+			if i+1 >= len(args) {
+				return nil, fmt.Errorf("neigh show: \"dev\" needs a value: expected an interface name")
+			}
+			i++
+			w = args[i]
+			fallthrough
+		default:
+			if r.dev != "" {
+				return nil, fmt.Errorf("neigh show: either \"dev\" is given twice or %q is garbage", w)
+			}
+			if err := checkIfName("interface name", w); err != nil {
+				return nil, err
+			}
+			r.dev = w
+		}
+	}
+	return r, nil
+}
+
+func (r neighReq) run(e *env) error {
+	c, err := e.dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	l, err := c.LinkByName(r.dev)
+	if err != nil {
+		return &refused{err: err, where: e.where(), name: r.dev}
+	}
+	n := &rtnl.Neigh{Index: l.Index, IP: r.ip, LLAddr: r.lladdr, State: r.nud}
+	if r.router {
+		n.Flags |= ntfRouter
+	}
+	if r.del {
+		err = c.NeighDel(n)
+	} else {
+		err = c.NeighAdd(n)
+	}
+	return inNS(err, e.where())
+}
+
+func (r neighShowReq) run(e *env) error {
+	c, err := e.dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	links, err := c.Links()
+	if err != nil {
+		return inNS(err, e.where())
+	}
+	set := newLinkSet(links, nil)
+	var index int32
+	if r.dev != "" {
+		l := set.byName(r.dev)
+		if l == nil {
+			return &notFound{what: "link", name: r.dev, where: e.where()}
+		}
+		index = l.Index
+	}
+	neighs, err := c.Neighs(familyOf(e.opts))
+	if err != nil {
+		return inNS(err, e.where())
+	}
+	out := []jobj{}
+	for i := range neighs {
+		n := &neighs[i]
+		if index != 0 && n.Index != index || !neighShown(n) {
+			continue
+		}
+		if e.opts.json {
+			out = append(out, neighJSON(n, set, index != 0))
+		} else {
+			writeNeighText(e.out, n, set, index != 0)
+		}
+	}
+	if e.opts.json {
+		return writeJSON(e.out, e.opts, out)
+	}
+	return nil
+}
+
+// neighShown is iproute2's default state filter: every state but NOARP,
+// and no entry in state NONE, unless it is a proxy entry.
+func neighShown(n *rtnl.Neigh) bool {
+	const filter = 0xFF &^ nudNoarp
+	return n.State&filter != 0 || n.Flags&ntfProxy != 0
+}
+
+func writeNeighText(w io.Writer, n *rtnl.Neigh, set *linkSet, hideDev bool) {
+	var b strings.Builder
+	b.WriteString(n.IP.String() + " ")
+	if !hideDev && n.Index != 0 {
+		fmt.Fprintf(&b, "dev %s ", set.name(n.Index))
+	}
+	if len(n.LLAddr) > 0 {
+		fmt.Fprintf(&b, "lladdr %s ", n.LLAddr)
+	}
+	if n.Flags&ntfRouter != 0 {
+		b.WriteString("router ")
+	}
+	if n.Flags&ntfProxy != 0 {
+		b.WriteString("proxy ")
+	}
+	for _, s := range nudStates(n.State) {
+		b.WriteString(s + " ")
+	}
+	b.WriteString("\n")
+	io.WriteString(w, b.String())
+}
+
+func neighJSON(n *rtnl.Neigh, set *linkSet, hideDev bool) jobj {
+	o := jobj{{jDst, n.IP.String()}}
+	if !hideDev && n.Index != 0 {
+		o.add(jDev, set.name(n.Index))
+	}
+	if len(n.LLAddr) > 0 {
+		o.add(jLladdr, n.LLAddr.String())
+	}
+	if n.Flags&ntfRouter != 0 {
+		o.add(jRouter, nil)
+	}
+	if n.Flags&ntfProxy != 0 {
+		o.add(jProxy, nil)
+	}
+	if n.State != 0 {
+		o.add(jState, nudStates(n.State))
+	}
+	return o
+}
