@@ -232,13 +232,14 @@ func (a *ARPConn) Arping(ctx context.Context, dst netip.Addr, opts ArpingOptions
 		case <-lingerC:
 			return st, nil
 		case <-sendTimer.C:
+			at := time.Now() // before: the reply may be read before send returns
 			if err := a.send(ctx, st.Src, dst, to); err != nil {
 				if ctx.Err() != nil {
 					return st, nil
 				}
 				return st, fmt.Errorf("probe: arping %s on %s: %w", dst, a.dev, err)
 			}
-			last = time.Now()
+			last = at
 			st.Sent++
 			if !unicast {
 				st.Broadcasts++
@@ -256,7 +257,7 @@ func (a *ARPConn) Arping(ctx context.Context, dst netip.Addr, opts ArpingOptions
 			if !ok || last.IsZero() {
 				continue
 			}
-			r.RTT = f.at.Sub(last)
+			r.RTT = max(f.at.Sub(last), 0)
 			st.Received++
 			if r.Request {
 				st.Requests++
