@@ -15,7 +15,8 @@ func TestMain(m *testing.M) { os.Exit(sandbox.Main(m)) }
 
 // link is two network namespaces joined by a veth pair, built with ip(8)
 // inside the sandbox: A has va 10.9.0.1/24 and fd00:9::1/64, B has vb
-// 10.9.0.2/24 and fd00:9::2/64 (nodad, so IPv6 works at once).
+// 10.9.0.2/24 and fd00:9::2/64, and fe80::1 and fe80::2 (all nodad, so
+// IPv6 works at once).
 type link struct {
 	A, B         *os.File
 	nameA, nameB string
@@ -42,7 +43,9 @@ func newLink(t *testing.T) *link {
 	for _, c := range [][]string{
 		{"-n", l.nameA, "addr", "add", addrA + "/24", "dev", "va"},
 		{"-n", l.nameA, "addr", "add", addr6A + "/64", "dev", "va", "nodad"},
+		{"-n", l.nameA, "addr", "add", "fe80::1/64", "dev", "va", "nodad"},
 		{"-n", l.nameB, "addr", "add", addrB + "/24", "dev", "vb"},
+		{"-n", l.nameB, "addr", "add", "fe80::2/64", "dev", "vb", "nodad"},
 		{"-n", l.nameB, "addr", "add", addr6B + "/64", "dev", "vb", "nodad"},
 		{"-n", l.nameA, "link", "set", "va", "up"},
 		{"-n", l.nameB, "link", "set", "vb", "up"},

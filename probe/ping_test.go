@@ -194,3 +194,20 @@ func TestPingErrors(t *testing.T) {
 		t.Error("no destination accepted")
 	}
 }
+
+// TestPingZonesAndLoopback: a link-local destination needs its zone, which
+// is an interface name inside the namespace; and a namespace can ping
+// itself (a raw IPv4 socket then also sees its own requests, which the
+// ICMP filter drops).
+func TestPingZonesAndLoopback(t *testing.T) {
+	l := newLink(t)
+	for _, dst := range []string{"fe80::2%va", "127.0.0.1", "::1", addrA} {
+		st, err := Ping(context.Background(), l.A, netip.MustParseAddr(dst), PingOptions{Count: 2, Interval: 20 * time.Millisecond, Timeout: 2 * time.Second}, nil)
+		if err != nil || st.Sent != 2 || st.Received != 2 || st.Duplicates != 0 {
+			t.Errorf("ping %s: %+v, %v", dst, st, err)
+		}
+	}
+	if _, err := Ping(context.Background(), l.A, netip.MustParseAddr("fe80::2%nosuch0"), PingOptions{Count: 1}, nil); !errors.Is(err, unix.ENODEV) {
+		t.Errorf("unknown zone: %v, want ENODEV", err)
+	}
+}

@@ -211,8 +211,7 @@ func (p *pingConn) readLoop(ctx context.Context, out chan<- event) {
 			if ctx.Err() != nil {
 				return
 			}
-			var errno unix.Errno
-			if errors.As(err, &errno) {
+			if softError(err) {
 				// sk_err from an ICMP error (EHOSTUNREACH, ...): the
 				// details wait in the error queue, drained above.
 				continue
@@ -310,4 +309,20 @@ func sockaddrAddr(sa unix.Sockaddr) netip.Addr {
 		return netip.AddrFrom16(sa.Addr)
 	}
 	return netip.Addr{}
+}
+
+// softError reports whether err is one that an ICMP error sets on the
+// socket (sk_err, see icmp_err_convert and icmpv6_err_convert): it is
+// reported once, the details are in the error queue, and the socket is fine.
+func softError(err error) bool {
+	var errno unix.Errno
+	if !errors.As(err, &errno) {
+		return false
+	}
+	switch errno {
+	case unix.ENETUNREACH, unix.EHOSTUNREACH, unix.ENOPROTOOPT, unix.ECONNREFUSED,
+		unix.EMSGSIZE, unix.EOPNOTSUPP, unix.EACCES, unix.EPROTO, unix.EHOSTDOWN, unix.ENONET:
+		return true
+	}
+	return false
 }
