@@ -28,6 +28,8 @@ type Batch struct {
 	err  error // first encoding error; nothing is sent if set
 }
 
+var errNoAnswer = errors.New("rtnl: the kernel sent an empty answer")
+
 // batchOp names a request of the batch for its OpError.
 type batchOp struct{ op, obj string }
 
@@ -139,37 +141,25 @@ func (c *Conn) sendBatch(msgs []netlink.Message, ops []batchOp) ([]error, error)
 	}
 	answered := make([]bool, len(sent))
 	failed := make([]error, len(sent))
-	next := 0 // the oldest request not yet answered
 	for left := len(sent); left > 0; {
-		if c.sock != nil {
-			c.sock.hasErrSeq = false
-		}
 		replies, err := c.nl.Receive()
 		if err != nil {
 			var ne *netlink.OpError
 			if !errors.As(err, &ne) || !isErrno(ne.Err) {
 				return compact(failed), opError("batch receive", "", err)
 			}
-			// An NLMSG_ERROR: the socket saw its sequence number; a
-			// test fake does not, and then the kernel's in-order
-			// processing of one write says it answers the oldest.
-			for next < len(answered) && answered[next] {
-				next++
-			}
-			i := next
-			if c.sock != nil && c.sock.hasErrSeq {
-				j, ok := index[c.sock.errSeq]
-				if !ok {
-					return compact(failed), &OpError{Op: "batch receive", Err: fmt.Errorf("answer for unknown sequence %d: %w", c.sock.errSeq, err)}
-				}
-				i = j
-			}
-			if i >= len(answered) || answered[i] {
-				return compact(failed), &OpError{Op: "batch receive", Err: fmt.Errorf("unexpected error answer: %w", err)}
+			// An NLMSG_ERROR answers the request with its sequence number.
+			i, ok := index[ne.Sequence]
+			if !ok || answered[i] {
+				return compact(failed), &OpError{Op: "batch receive",
+					Err: fmt.Errorf("error answer for unknown sequence %d: %w", ne.Sequence, ne.Err)}
 			}
 			answered[i], left = true, left-1
 			failed[i] = opError(ops[i].op, ops[i].obj, err)
 			continue
+		}
+		if len(replies) == 0 {
+			return compact(failed), &OpError{Op: "batch receive", Err: errNoAnswer}
 		}
 		for _, r := range replies {
 			i, ok := index[r.Header.Sequence]

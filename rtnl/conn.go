@@ -37,8 +37,9 @@ type Conn struct {
 //
 // The socket is strict (NETLINK_EXT_ACK: the kernel explains errors, see
 // OpError.Hint; NETLINK_GET_STRICT_CHK: dump requests are checked, not
-// silently widened) and asks for capped ACKs (NETLINK_CAP_ACK), so that
-// a large batch's answers do not carry copies of the requests.
+// silently widened). NETLINK_CAP_ACK is not set: package netlink cannot
+// find the extended-ACK text (and then loses the errno) in a capped
+// error answer, and only failed requests are echoed anyway.
 func Dial(ns *os.File) (*Conn, error) {
 	cfg := &netlink.Config{Strict: true}
 	if ns != nil {
@@ -48,10 +49,6 @@ func Dial(ns *os.File) (*Conn, error) {
 	runtime.KeepAlive(ns) // the fd must stay open until the socket exists
 	if err != nil {
 		return nil, fmt.Errorf("rtnl: dial: %w", err)
-	}
-	if err := raw.SetOption(netlink.CapAcknowledge, true); err != nil {
-		raw.Close()
-		return nil, fmt.Errorf("rtnl: dial: NETLINK_CAP_ACK: %w", err)
 	}
 	s, err := newFDSocket(raw)
 	if err != nil {

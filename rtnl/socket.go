@@ -17,18 +17,14 @@ import (
 // netlink.Conn drops the NLMSG_DONE message of a dump, and with it the
 // NLM_F_DUMP_INTR flag that the kernel may set only there (when the
 // table changed between the last data batch and the end of the dump,
-// see netlink_dump_done and nl_dump_check_consistent). It also remembers
-// the sequence number of the last error answer, which netlink.OpError
-// does not carry, so that a batch maps a failure to its request exactly.
+// see netlink_dump_done and nl_dump_check_consistent).
 //
 // Only the Conn that owns it uses it, under the Conn's mutex.
 type fdSocket struct {
 	owner *netlink.Conn // the dialled conn: owns the descriptor
 	rc    syscall.RawConn
 
-	intr      bool   // a message with NLM_F_DUMP_INTR was received
-	errSeq    uint32 // sequence number of the last NLMSG_ERROR with a non-zero code
-	hasErrSeq bool
+	intr bool // a message with NLM_F_DUMP_INTR was received
 }
 
 var errTruncated = errors.New("rtnl: netlink message truncated")
@@ -107,20 +103,19 @@ func (s *fdSocket) Receive() ([]netlink.Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range msgs {
-		s.note(m)
-	}
+	s.intr = s.intr || dumpInterrupted(msgs)
 	return msgs, nil
 }
 
-// note records the facts about m that netlink.Conn does not report.
-func (s *fdSocket) note(m netlink.Message) {
-	if m.Header.Flags&netlink.DumpInterrupted != 0 {
-		s.intr = true
+// dumpInterrupted reports whether any message, NLMSG_DONE included,
+// carries NLM_F_DUMP_INTR.
+func dumpInterrupted(msgs []netlink.Message) bool {
+	for _, m := range msgs {
+		if m.Header.Flags&netlink.DumpInterrupted != 0 {
+			return true
+		}
 	}
-	if m.Header.Type == netlink.Error && len(m.Data) >= 4 && binary.NativeEndian.Uint32(m.Data) != 0 {
-		s.errSeq, s.hasErrSeq = m.Header.Sequence, true
-	}
+	return false
 }
 
 func (s *fdSocket) ReceiveIter() iter.Seq2[netlink.Message, error] {
