@@ -1,0 +1,105 @@
+package bench
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/nsnet/nsnet/nsutil"
+	"github.com/nsnet/nsnet/rtnl"
+	"golang.org/x/sys/unix"
+)
+
+// nsnetWay is nsnet's library path for one namespace, as DESIGN.md "Speed
+// by design" lays it out: nsutil.Create (unshare on a disposable thread,
+// bind mount), one rtnl.Conn dialled inside the namespace, the veth created
+// from the host's Conn with its peer born in the namespace and the host end
+// up on the bridge in the same RTM_NEWLINK, then one batch on the
+// namespace's Conn (lo up, eth0 up, address, default route). The peer's
+// index is asked for by name (RTM_GETLINK, no dump). With noIPv6, the
+// links get AddrGenModeNone (what `up` does when a topology declares no
+// IPv6).
+func nsnetWay(noIPv6 bool) Way {
+	w := Way{
+		Key:      "nsnet",
+		Name:     "nsnet library (rtnl + nsutil)",
+		Teardown: "nsutil.Delete (namespace)",
+		NoIPv6:   noIPv6,
+	}
+	if noIPv6 {
+		w.Key, w.Name = "nsnet-noipv6", "nsnet library, no IPv6 on new links"
+	}
+	w.Start = func(e *Env) (Instance, error) {
+		host, err := rtnl.Dial(nil)
+		if err != nil {
+			return nil, err
+		}
+		return &nsnetRun{e: e, host: host, noIPv6: noIPv6}, nil
+	}
+	return w
+}
+
+type nsnetRun struct {
+	e      *Env
+	host   *rtnl.Conn
+	noIPv6 bool
+}
+
+func (r *nsnetRun) Setup(i int) error {
+	ns, err := nsutil.Create(r.e.NS(i))
+	if err != nil {
+		return err
+	}
+	defer ns.Close()
+	c, err := rtnl.Dial(ns.File())
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	h := r.e.Host(i)
+	veth := &rtnl.Link{
+		Name:   h,
+		Flags:  unix.IFF_UP,
+		Change: unix.IFF_UP,
+		Master: uint32(r.e.BridgeIdx),
+		Info:   &rtnl.Veth{Peer: rtnl.Link{Name: "eth0", NetNS: ns.File()}},
+	}
+	if r.noIPv6 {
+		// The kernel refuses IFLA_AF_SPEC in a create (EAFNOSUPPORT), and
+		// applies IFF_UP before it in a set: create down, then set the
+		// mode, then up, in one batch.
+		veth.Flags = 0
+		b := r.host.Batch()
+		b.LinkAdd(veth)
+		b.LinkSet(&rtnl.Link{Name: h, AddrGenModeNone: true})
+		b.LinkSet(&rtnl.Link{Name: h, Flags: unix.IFF_UP, Change: unix.IFF_UP})
+		err = b.Flush()
+	} else {
+		err = r.host.LinkAdd(veth)
+	}
+	if err != nil {
+		return err
+	}
+	eth0, err := c.LinkByName("eth0")
+	if err != nil {
+		return err
+	}
+	b := c.Batch()
+	b.LinkSet(&rtnl.Link{Index: 1, Flags: unix.IFF_UP, Change: unix.IFF_UP})
+	if r.noIPv6 {
+		b.LinkSet(&rtnl.Link{Index: eth0.Index, AddrGenModeNone: true})
+	}
+	b.LinkSet(&rtnl.Link{Index: eth0.Index, Flags: unix.IFF_UP, Change: unix.IFF_UP})
+	a := r.e.Addr(i)
+	b.AddrAdd(&rtnl.Addr{PrefixLen: uint8(a.Bits()), Index: eth0.Index, Local: a.Addr()})
+	b.RouteAdd(&rtnl.Route{Gateway: r.e.GW.Addr(), OutIndex: eth0.Index})
+	return b.Flush()
+}
+
+func (r *nsnetRun) Teardown(i int) error { return nsutil.Delete(r.e.NS(i)) }
+
+func (r *nsnetRun) Close() error { return r.host.Close() }
+
+// errMissing marks a way whose tool is not available in this tree or host.
+var errMissing = errors.New("not available")
+
+func missing(what string) error { return fmt.Errorf("%s: %w", what, errMissing) }
