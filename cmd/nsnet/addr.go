@@ -172,6 +172,13 @@ func parseAddrShow(args []string, _ opts) (request, error) {
 	return r, nil
 }
 
+func (r addrReq) verb() string {
+	if r.del {
+		return "addr del"
+	}
+	return "addr add"
+}
+
 func (r addrReq) run(e *env) error {
 	c, err := e.dial()
 	if err != nil {
@@ -180,7 +187,7 @@ func (r addrReq) run(e *env) error {
 	defer c.Close()
 	l, err := c.LinkByName(r.dev)
 	if err != nil {
-		return &refused{err: err, where: e.where(), name: r.dev}
+		return &refused{err: err, where: e.where(), name: r.dev, op: r.verb(), obj: r.prefix.String()}
 	}
 	a := &rtnl.Addr{
 		PrefixLen: uint8(r.prefix.Bits()),

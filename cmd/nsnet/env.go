@@ -2,10 +2,7 @@ package main
 
 import (
 	"bufio"
-	"errors"
-	"fmt"
 	"io"
-	"os"
 	"strconv"
 
 	"github.com/nsnet/nsnet/nsutil"
@@ -43,38 +40,15 @@ func (e *env) dial() (*rtnl.Conn, error) {
 	return rtnl.Dial(ns.File())
 }
 
-// openNS opens a named namespace, or a process's (`netns PID` as iproute2
-// reads an all-digits word).
+// openNS opens a named namespace, or a process's (`netns PID`, as
+// iproute2 reads an all-digits word). A missing one is an error that wraps
+// os.ErrNotExist (explain names it).
 func openNS(name string) (*nsutil.NetNS, error) {
 	if pid, err := strconv.Atoi(name); err == nil && pid > 0 {
-		ns, err := nsutil.OpenPath("/proc/" + name + "/ns/net")
-		if err != nil {
-			return nil, &nsMissing{name: name, pid: true, err: err}
-		}
-		return ns, nil
+		return nsutil.OpenPath("/proc/" + name + "/ns/net")
 	}
-	ns, err := nsutil.Open(name)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, &nsMissing{name: name, err: err}
-	}
-	return ns, err
+	return nsutil.Open(name)
 }
-
-// nsMissing reports a namespace that could not be found.
-type nsMissing struct {
-	name string
-	pid  bool
-	err  error
-}
-
-func (m *nsMissing) Error() string {
-	if m.pid {
-		return fmt.Sprintf("no process %s to take the network namespace of: %v", m.name, m.err)
-	}
-	return fmt.Sprintf("namespace %s does not exist (create it with: nsnet netns add %s)", m.name, m.name)
-}
-
-func (m *nsMissing) Unwrap() error { return m.err }
 
 // nsNames returns a lookup from nsid (as the -n namespace, or the current
 // one, numbers its peers) to the name under /run/netns, for "link-netns

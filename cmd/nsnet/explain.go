@@ -21,6 +21,8 @@ import (
 // refused is an error from a library plus the command's context.
 type refused struct {
 	err   error
+	op    string // the user's command ("link del"), when the failing request was a lookup made for it
+	obj   string // its object, with op
 	where string // "namespace red" or "the current namespace"
 	name  string // the link (or address, route...) the sentence is about; "" = the request's own object
 	role  string // what name is, when it is not the link acted on: "bridge"
@@ -54,9 +56,14 @@ func explain(err error) string {
 	}
 	var op *rtnl.OpError
 	if errors.As(err, &op) {
-		head := op.Op
-		if op.Obj != "" {
-			head += " " + op.Obj
+		head, obj := op.Op, op.Obj
+		if ref.op != "" {
+			head, obj = ref.op, ref.obj
+		} else if strings.HasPrefix(obj, "index ") && ref.name != "" {
+			obj = ref.name // link set by index: name it as the user did
+		}
+		if obj != "" {
+			head += " " + obj
 		}
 		head += ": " + errText(op.Err)
 		var notes []string
@@ -80,6 +87,9 @@ func explain(err error) string {
 		return msg
 	}
 	msg := err.Error()
+	if ref.op != "" {
+		msg = ref.op + " " + ref.obj + ": " + errText(err)
+	}
 	if why := reason("", "", err, ref); why != "" {
 		msg += " (" + why + ")"
 	}

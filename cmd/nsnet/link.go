@@ -204,6 +204,9 @@ func parseLinkAdd(args []string, _ opts) (request, error) {
 		a.name = a.dev
 	}
 	a.dev = ""
+	if a.kind == "" && a.name == "" {
+		return nil, errors.New("link add: expected NAME type veth peer name PEER, or NAME type bridge")
+	}
 	if a.kind == "" {
 		return nil, fmt.Errorf("link add %s: \"type\" is required: expected type veth peer name PEER, or type bridge", a.name)
 	}
@@ -342,7 +345,7 @@ func (r linkAddReq) run(e *env) error {
 		return err
 	}
 	defer c.Close()
-	l, closeNS, err := r.link.request(e, c)
+	l, closeNS, err := r.link.request(e, c, "link add "+r.link.name)
 	if err != nil {
 		return err
 	}
@@ -352,7 +355,7 @@ func (r linkAddReq) run(e *env) error {
 	case "veth":
 		v := &rtnl.Veth{}
 		if r.peer != nil {
-			p, closePeer, err := r.peer.request(e, c)
+			p, closePeer, err := r.peer.request(e, c, "link add "+r.link.name)
 			if err != nil {
 				return err
 			}
@@ -389,8 +392,9 @@ func linkExists(c *rtnl.Conn, name string) bool {
 
 // request turns parsed settings into an rtnl.Link request: the master is
 // looked up by name, a target namespace is opened (closeNS closes it once
-// the request has been sent).
-func (a *linkArgs) request(e *env, c *rtnl.Conn) (*rtnl.Link, func(), error) {
+// the request has been sent). cmd ("link set DEV") names the command in
+// messages.
+func (a *linkArgs) request(e *env, c *rtnl.Conn, cmd string) (*rtnl.Link, func(), error) {
 	l := &rtnl.Link{Name: a.name, MTU: a.mtu, TxQLen: a.txqlen, Address: a.addr, NoMaster: a.nomaster}
 	switch a.state {
 	case +1:
@@ -401,7 +405,9 @@ func (a *linkArgs) request(e *env, c *rtnl.Conn) (*rtnl.Link, func(), error) {
 	if a.master != "" {
 		m, err := c.LinkByName(a.master)
 		if err != nil {
-			return nil, nil, &refused{err: err, where: e.where(), name: a.master, role: "bridge"}
+			op, obj, _ := strings.Cut(cmd, " ")
+			op2, obj2, _ := strings.Cut(obj, " ")
+			return nil, nil, &refused{err: err, where: e.where(), name: a.master, role: "bridge", op: op + " " + op2, obj: obj2}
 		}
 		l.Master = uint32(m.Index)
 	}
@@ -425,9 +431,9 @@ func (r linkSetReq) run(e *env) error {
 	defer c.Close()
 	cur, err := c.LinkByName(r.dev)
 	if err != nil {
-		return &refused{err: err, where: e.where(), name: r.dev}
+		return &refused{err: err, where: e.where(), name: r.dev, op: "link set", obj: r.dev}
 	}
-	l, closeNS, err := r.request(e, c)
+	l, closeNS, err := r.request(e, c, "link set "+r.dev)
 	if err != nil {
 		return err
 	}
@@ -459,7 +465,7 @@ func (r linkDelReq) run(e *env) error {
 	defer c.Close()
 	l, err := c.LinkByName(r.dev)
 	if err != nil {
-		return &refused{err: err, where: e.where(), name: r.dev}
+		return &refused{err: err, where: e.where(), name: r.dev, op: "link del", obj: r.dev}
 	}
 	return inNS(c.LinkDel(l.Index), e.where())
 }

@@ -144,7 +144,11 @@ func (r neighReq) run(e *env) error {
 	defer c.Close()
 	l, err := c.LinkByName(r.dev)
 	if err != nil {
-		return &refused{err: err, where: e.where(), name: r.dev}
+		op := "neigh add"
+		if r.del {
+			op = "neigh del"
+		}
+		return &refused{err: err, where: e.where(), name: r.dev, op: op, obj: r.ip.String()}
 	}
 	n := &rtnl.Neigh{Index: l.Index, IP: r.ip, LLAddr: r.lladdr, State: r.nud}
 	if r.router {

@@ -84,12 +84,16 @@ func objects() []object {
 		{name: "stats"},
 		{name: "help", parse: parseHelp},
 
-		// nsnet's own objects (exact names only). One line each:
-		//   nat.go (nft):      {name: "nat", exact: true, parse: parseNAT, usage: natUsage},
-		//   forward.go (nsutil sysctl), ping.go (probe): ping, arping.
-		// TOPO HOOK — the topo helper adds, from cmd/nsnet/topo.go:
-		//   up, down, plan, status, doctor, demo, graph (and sandbox),
-		//   e.g. {name: "up", exact: true, parse: parseUp, usage: upUsage},
+		// nsnet's own objects (exact names only), one line each; the
+		// parse function and usage text live in the object's own file.
+		{name: "ping", exact: true, parse: parsePing, usage: pingUsage},       // ping.go (probe)
+		{name: "arping", exact: true, parse: parseArping, usage: arpingUsage}, // ping.go (probe)
+		// nat.go (nft), forward.go (nsutil sysctl): nat, forward.
+		//
+		// TOPO HOOK: the topo helper registers up, down, plan, status,
+		// doctor, demo, graph (and sandbox) here, one line each, with the
+		// parse functions and usage texts in cmd/nsnet/topo.go, e.g.
+		//   {name: "up", exact: true, parse: parseUp, usage: upUsage},
 	}
 }
 

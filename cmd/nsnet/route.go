@@ -216,7 +216,11 @@ func (r routeReq) run(e *env) error {
 	if r.dev != "" {
 		l, err := c.LinkByName(r.dev)
 		if err != nil {
-			return &refused{err: err, where: e.where(), name: r.dev}
+			op := "route add"
+			if r.del {
+				op = "route del"
+			}
+			return &refused{err: err, where: e.where(), name: r.dev, op: op, obj: r.dst.String()}
 		}
 		oif = l.Index
 	}
