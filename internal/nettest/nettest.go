@@ -1,0 +1,119 @@
+package nettest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"time"
+
+	"github.com/nsnet/nsnet/nsutil"
+	"github.com/nsnet/nsnet/probe"
+)
+
+// Ping sends one ICMP echo request from ns (nil: the calling thread's
+// namespace) to dst and waits up to timeout for the reply. It returns nil
+// only if an echo reply came from dst.
+func Ping(ns *nsutil.NetNS, dst netip.Addr, timeout time.Duration) error {
+	var f *os.File
+	if ns != nil {
+		f = ns.File()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout+time.Second)
+	defer cancel()
+	var icmpErr string
+	st, err := probe.Ping(ctx, f, dst, probe.PingOptions{Count: 1, Timeout: timeout}, func(r probe.Reply) {
+		if r.Error != "" {
+			icmpErr = r.Error
+		}
+	})
+	switch {
+	case err != nil:
+		return err
+	case st.Received > 0:
+		return nil
+	case icmpErr != "":
+		return fmt.Errorf("ping %s: %s", dst, icmpErr)
+	}
+	return fmt.Errorf("ping %s: no reply within %v", dst, timeout)
+}
+
+// A Server is a TCP server inside a namespace that sends its greeting to
+// every client and closes the connection.
+type Server struct {
+	l    net.Listener
+	done chan struct{}
+}
+
+// Serve starts a Server listening on addr ("192.168.15.2:80", ":80")
+// inside ns (nil: the calling thread's namespace).
+func Serve(ns *nsutil.NetNS, addr, greeting string) (*Server, error) {
+	var l net.Listener
+	listen := func() error {
+		var err error
+		l, err = net.Listen("tcp", addr)
+		return err
+	}
+	var err error
+	if ns != nil {
+		err = ns.Do(listen)
+	} else {
+		err = listen()
+	}
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{l: l, done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+			_, _ = io.WriteString(c, greeting)
+			_ = c.Close()
+		}
+	}()
+	return s, nil
+}
+
+// Close stops the server and waits for its goroutine.
+func (s *Server) Close() error {
+	err := s.l.Close()
+	<-s.done
+	return err
+}
+
+// Get connects from ns (nil: the calling thread's namespace) to addr and
+// returns what the server sent before closing, within timeout.
+func Get(ns *nsutil.NetNS, addr string, timeout time.Duration) (string, error) {
+	var c net.Conn
+	dial := func() error {
+		var err error
+		c, err = net.DialTimeout("tcp", addr, timeout)
+		return err
+	}
+	var err error
+	if ns != nil {
+		err = ns.Do(dial)
+	} else {
+		err = dial()
+	}
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	if err := c.SetDeadline(time.Now().Add(timeout)); err != nil {
+		return "", err
+	}
+	b, err := io.ReadAll(c)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return string(b), err
+	}
+	return string(b), nil
+}

@@ -1,0 +1,797 @@
+package topo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nsnet/nsnet/nsutil"
+	"github.com/nsnet/nsnet/rtnl"
+	"golang.org/x/sys/unix"
+)
+
+// Options tune Up and Down.
+type Options struct {
+	// Workers is how many namespaces are set up at once (0: 8).
+	Workers int
+	// Progress, if set, is called after every step that changed
+	// something, with how many such steps are done out of how many.
+	// It may be called from several goroutines, never concurrently.
+	Progress func(done, total int)
+	// Done, if set, is called for every step that changed something, in
+	// the order the steps finished (serialized like Progress).
+	Done func(s *Step)
+}
+
+// A StepError is the error of an up that failed: the step, why, and
+// whether the rollback of everything this run created succeeded.
+type StepError struct {
+	Step        Step
+	Err         error
+	RollbackErr error // nil: the system is as it was before up
+}
+
+func (e *StepError) Error() string {
+	s := fmt.Sprintf("up: %s %s %s: %v", e.Step.Action, e.Step.Kind, e.Step.Object, e.Err)
+	if e.RollbackErr != nil {
+		s += fmt.Sprintf("; undoing what this run created also failed: %v (nsnet down FILE removes the rest)", e.RollbackErr)
+	} else {
+		s += "; everything this run created was removed again"
+	}
+	return s
+}
+
+func (e *StepError) Unwrap() error { return e.Err }
+
+// ErrConflict is wrapped by the error of an up that refused to start
+// because a name the file uses belongs to something else.
+var ErrConflict = errors.New("conflict with the live system")
+
+// Up makes the live system match the topology: it creates what is
+// missing and changes what differs, and leaves what is already there. A
+// second Up changes nothing. If a step fails, everything this run created
+// or changed is undone before Up returns a *StepError.
+func Up(ctx context.Context, t *Topology, o Options) (*PlanResult, error) {
+	return up(ctx, t, o, nil)
+}
+
+// run is one Up in progress.
+type run struct {
+	t    *Topology
+	o    Options
+	sys  *sys
+	plan *PlanResult
+	hook func(s *Step) error // fault injection: fails a step before it changes anything
+
+	mu      sync.Mutex
+	journal []undo
+	failed  *Step
+	done    int
+	total   int
+	created map[string]bool // namespaces created by this run
+}
+
+// up is Up with a fault-injection hook, which tests use to fail every step
+// in turn.
+func up(ctx context.Context, t *Topology, o Options, hook func(s *Step) error) (*PlanResult, error) {
+	if o.Workers <= 0 {
+		o.Workers = defaultWorkers
+	}
+	s, err := openSys()
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	lv, err := observe(ctx, t, s, o.Workers)
+	if err != nil {
+		return nil, err
+	}
+	p := diff(t, lv)
+	var conflicts []string
+	for _, st := range p.Steps {
+		if st.Action == Conflict {
+			conflicts = append(conflicts, fmt.Sprintf("%s %s: %s", st.Kind, st.Object, st.Detail))
+		}
+	}
+	if len(conflicts) > 0 {
+		return p, fmt.Errorf("%w: nothing was changed:\n  %s", ErrConflict, strings.Join(conflicts, "\n  "))
+	}
+	r := &run{t: t, o: o, sys: s, plan: p, hook: hook, created: map[string]bool{}}
+	for _, st := range p.Steps {
+		if st.Action != Exists {
+			r.total++
+		}
+	}
+	if r.total == 0 {
+		return p, nil
+	}
+	if err := r.apply(ctx); err != nil {
+		failed := r.failed
+		if failed == nil {
+			failed = &Step{Kind: "up", Object: t.source}
+		}
+		return p, &StepError{Step: *failed, Err: err, RollbackErr: r.rollback()}
+	}
+	return p, nil
+}
+
+// step runs the fault hook for s, then marks it done.
+func (r *run) begin(s *Step) error {
+	if r.hook != nil {
+		if err := r.hook(s); err != nil {
+			return r.fail(s, err)
+		}
+	}
+	return nil
+}
+
+// fail records s as the failed step (the first one wins) and returns err.
+func (r *run) fail(s *Step, err error) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.failed == nil {
+		r.failed = s
+	}
+	return err
+}
+
+func (r *run) finish(steps ...*Step) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range steps {
+		r.done++
+		if r.o.Done != nil {
+			r.o.Done(s)
+		}
+		if r.o.Progress != nil {
+			r.o.Progress(r.done, r.total)
+		}
+	}
+}
+
+// steps returns the plan's steps of kind in ns that need work.
+func (r *run) steps(kind Kind, ns string) []*Step {
+	var out []*Step
+	for i := range r.plan.Steps {
+		s := &r.plan.Steps[i]
+		if s.Kind == kind && s.NS == ns && s.Action != Exists {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// apply runs the plan: host bridges; then each namespace by a pool of
+// workers (namespace, its veths to the host, one batch with lo, the
+// peers up, addresses and routes); then veths between namespaces; then
+// the host's addresses, routes, forwarding and NAT.
+func (r *run) apply(ctx context.Context) error {
+	for _, s := range r.steps(KindBridge, "") {
+		if err := r.bridge(s); err != nil {
+			return r.fail(s, err)
+		}
+	}
+	// Namespaces joined to another namespace by a veth get their routes
+	// after those veths exist.
+	late := map[string]bool{}
+	for i := range r.plan.Steps {
+		s := &r.plan.Steps[i]
+		if s.Kind == KindVeth && s.owner == "" {
+			late[s.veth.Netns], late[s.veth.Peer.Netns] = true, true
+		}
+	}
+	err := forEach(ctx, r.o.Workers, len(r.t.Namespaces), func(i int) error {
+		name := r.t.Namespaces[i].Name
+		return r.namespace(name, !late[name])
+	})
+	if err != nil {
+		return err
+	}
+	for i := range r.plan.Steps {
+		s := &r.plan.Steps[i]
+		if s.Kind == KindVeth && s.owner == "" && s.Action != Exists {
+			if err := r.veth(s); err != nil {
+				return r.fail(s, err)
+			}
+		}
+	}
+	for _, ns := range r.t.Namespaces {
+		if late[ns.Name] {
+			if err := r.configure(ns.Name, true, true); err != nil {
+				return err
+			}
+		}
+	}
+	if late[""] {
+		if err := r.configure("", false, true); err != nil {
+			return err
+		}
+	}
+	return r.hostLast()
+}
+
+// namespace creates (or opens) one namespace, creates its veths to the
+// host, and configures it.
+func (r *run) namespace(name string, routes bool) error {
+	for _, s := range r.steps(KindNetns, name) {
+		if err := r.begin(s); err != nil {
+			return err
+		}
+		if s.Action == Create {
+			ns, err := nsutil.Create(name)
+			if err != nil {
+				return r.fail(s, err)
+			}
+			r.record(undo{what: "netns " + name, kind: undoNetns, netns: name, do: func(r *run) error {
+				r.sys.drop(name)
+				return ignoreMissing(nsutil.Delete(name))
+			}})
+			r.mu.Lock()
+			r.created[name] = true
+			r.mu.Unlock()
+			c, err := rtnl.Dial(ns.File())
+			if err != nil {
+				ns.Close()
+				return r.fail(s, err)
+			}
+			r.sys.put(&handle{name: name, ns: ns, c: c})
+		}
+		// fixLoUp is applied in the namespace's batch.
+	}
+	for i := range r.plan.Steps {
+		s := &r.plan.Steps[i]
+		if s.Kind == KindVeth && s.owner == name && s.Action != Exists {
+			if err := r.veth(s); err != nil {
+				return r.fail(s, err)
+			}
+		}
+	}
+	return r.configure(name, routes, false)
+}
+
+// hostConn returns a socket in the host namespace for a worker. Workers
+// each dial their own: a Conn serializes its requests.
+func (r *run) hostConn() (*rtnl.Conn, error) { return rtnl.Dial(r.sys.host.ns.File()) }
+
+// bridge creates or fixes a bridge on the host.
+func (r *run) bridge(s *Step) error {
+	if err := r.begin(s); err != nil {
+		return err
+	}
+	c := r.sys.host.c
+	b := s.br
+	if s.Action == Create {
+		l := &rtnl.Link{Name: b.Name, Info: &rtnl.Bridge{}, MTU: uint32(b.MTU)}
+		created, err := addUp(c, l, !r.t.HasIPv6())
+		if created {
+			name := b.Name
+			r.record(undo{what: "bridge " + name, kind: undoLink, link: name, do: func(r *run) error { return delHostLink(r.sys.host.c, name) }})
+		}
+		if err != nil {
+			return err
+		}
+		r.finish(s)
+		return nil
+	}
+	old, err := c.LinkByName(b.Name)
+	if err != nil {
+		return err
+	}
+	set := &rtnl.Link{Index: old.Index}
+	if s.fix&fixUp != 0 {
+		set.Flags, set.Change = unix.IFF_UP, unix.IFF_UP
+	}
+	if s.fix&fixMTU != 0 {
+		set.MTU = uint32(b.MTU)
+	}
+	if err := c.LinkSet(set); err != nil {
+		return err
+	}
+	back := &rtnl.Link{Index: old.Index, Flags: old.Flags & unix.IFF_UP, Change: set.Change}
+	if set.MTU != 0 {
+		back.MTU = old.MTU
+	}
+	r.record(undo{what: "bridge " + b.Name + " settings", do: func(r *run) error { return ignoreMissing(r.sys.host.c.LinkSet(back)) }})
+	r.finish(s)
+	return nil
+}
+
+// delHostLink deletes a host link by name; a missing one is fine.
+func delHostLink(c *rtnl.Conn, name string) error {
+	l, err := c.LinkByName(name)
+	if err != nil {
+		return ignoreMissing(err)
+	}
+	return ignoreMissing(c.LinkDel(l.Index))
+}
+
+// ignoreMissing turns "it is already gone" into success, for undo and down.
+func ignoreMissing(err error) error {
+	for _, e := range []error{unix.ENODEV, unix.ENOENT, unix.ESRCH, unix.EADDRNOTAVAIL} {
+		if errors.Is(err, e) {
+			return nil
+		}
+	}
+	return err
+}
+
+// veth creates (or fixes) a veth pair: born with its peer in the
+// namespace, the host end up and enslaved, all in one RTM_NEWLINK.
+func (r *run) veth(s *Step) error {
+	if err := r.begin(s); err != nil {
+		return err
+	}
+	a, b := s.veth.End, s.veth.Peer
+	if a.Netns == "" && b.Netns != "" {
+		a, b = b, a // a: the namespace end; b: created from its namespace's socket
+	}
+	hb := r.sys.get(b.Netns)
+	ha := r.sys.get(a.Netns)
+	if ha == nil || hb == nil {
+		return fmt.Errorf("namespace %s or %s is not open", a.Netns, b.Netns)
+	}
+	c := hb.c
+	if b.Netns == "" {
+		hc, err := r.hostConn()
+		if err != nil {
+			return err
+		}
+		defer hc.Close()
+		c = hc
+	}
+	var master uint32
+	if b.Bridge != "" {
+		br, err := c.LinkByName(b.Bridge)
+		if err != nil {
+			return fmt.Errorf("bridge %s: %w", b.Bridge, err)
+		}
+		master = uint32(br.Index)
+	}
+	if s.Action == Change && s.fix&fixRecreate == 0 {
+		return r.fixVeth(s, c, ha, a, b, master)
+	}
+	if s.fix&fixRecreate != 0 {
+		// Deleting either end deletes the pair; both, in case they are
+		// not a pair.
+		if err := delHostLink(c, b.Name); err != nil {
+			return err
+		}
+		if err := delHostLink(ha.c, a.Name); err != nil {
+			return err
+		}
+	}
+	l := &rtnl.Link{
+		Name: b.Name, Master: master,
+		// The peer cannot be created up (veth_newlink: ENOTCONN); the
+		// namespace's batch brings it up.
+		Info: &rtnl.Veth{Peer: rtnl.Link{Name: a.Name, NetNS: ha.ns.File()}},
+	}
+	created, err := addUp(c, l, !r.t.HasIPv6())
+	if created {
+		bn, bns, ans := b.Name, b.Netns, a.Netns
+		r.record(undo{what: "veth " + bn, kind: undoVeth, netns: bns, peerNetns: ans, link: bn, do: func(r *run) error {
+			h := r.sys.get(bns)
+			if h == nil {
+				return nil
+			}
+			return delHostLink(h.c, bn)
+		}})
+	}
+	if err != nil {
+		return err
+	}
+	r.finish(s)
+	return nil
+}
+
+// addUp creates l and brings it up. With noIPv6 it also sets its IPv6
+// address generation to none before it comes up, so that it never gets a
+// link-local address: the kernel refuses IFLA_AF_SPEC in a request that
+// creates a link (EAFNOSUPPORT), and applies it after the flags in one
+// that changes them (do_setlink), so that takes three requests, written
+// in one batch. created says whether the link now exists because of l.
+func addUp(c *rtnl.Conn, l *rtnl.Link, noIPv6 bool) (created bool, err error) {
+	if !noIPv6 {
+		l.Flags, l.Change = unix.IFF_UP, unix.IFF_UP
+		err := c.LinkAdd(l)
+		return err == nil, err
+	}
+	b := c.Batch()
+	b.LinkAdd(l)
+	b.LinkSet(&rtnl.Link{Name: l.Name, AddrGenModeNone: true})
+	b.LinkSet(&rtnl.Link{Name: l.Name, Flags: unix.IFF_UP, Change: unix.IFF_UP})
+	err = b.Flush()
+	var oe *rtnl.OpError
+	if errors.As(err, &oe) && oe.Op == "link add" {
+		return false, err
+	}
+	return true, err
+}
+
+// fixVeth brings the ends of an existing pair up and onto their bridge.
+func (r *run) fixVeth(s *Step, c *rtnl.Conn, ha *handle, a, b End, master uint32) error {
+	lb, err := c.LinkByName(b.Name)
+	if err != nil {
+		return err
+	}
+	set := &rtnl.Link{Index: lb.Index}
+	back := &rtnl.Link{Index: lb.Index}
+	if s.fix&fixUp != 0 {
+		set.Flags, set.Change = unix.IFF_UP, unix.IFF_UP
+		back.Change = unix.IFF_UP
+	}
+	if s.fix&fixMaster != 0 {
+		set.Master = master
+		if lb.Master != 0 {
+			back.Master = lb.Master
+		} else {
+			back.NoMaster = true
+		}
+	}
+	if set.Change != 0 || set.Master != 0 {
+		if err := c.LinkSet(set); err != nil {
+			return err
+		}
+		bns := b.Netns
+		r.record(undo{what: "veth " + b.Name + " settings", do: func(r *run) error {
+			if h := r.sys.get(bns); h != nil {
+				return ignoreMissing(h.c.LinkSet(back))
+			}
+			return nil
+		}})
+	}
+	// fixPeerUp is applied by the namespace's batch.
+	if s.fix&fixPeerUp == 0 {
+		r.finish(s)
+	}
+	return nil
+}
+
+// hostLast adds the host's addresses, routes and forwarding (its veth
+// ends and bridges exist now), then NAT.
+func (r *run) hostLast() error {
+	if err := r.configure("", true, false); err != nil {
+		return err
+	}
+	for _, s := range append(r.steps(KindMasquerade, ""), r.steps(KindForward, "")...) {
+		if err := r.begin(s); err != nil {
+			return err
+		}
+		if err := r.natAdd(s); err != nil {
+			return r.fail(s, err)
+		}
+		r.finish(s)
+	}
+	return nil
+}
+
+// configure sends one namespace's batch: lo up and its veth ends up,
+// addresses, and (if routes) routes; then forwarding. late selects the
+// veths between namespaces (created after the pool) instead of the
+// others.
+func (r *run) configure(ns string, routes, late bool) error {
+	h := r.sys.get(ns)
+	if h == nil {
+		return fmt.Errorf("namespace %s is not open", ns)
+	}
+	b := h.c.Batch()
+	var batched []*Step
+	var undos []undo
+	created := r.isCreated(ns)
+	index := map[string]int32{}
+	linkIndex := func(name string) (int32, error) {
+		if i, ok := index[name]; ok {
+			return i, nil
+		}
+		l, err := h.c.LinkByName(name)
+		if err != nil {
+			return 0, err
+		}
+		index[name] = l.Index
+		return l.Index, nil
+	}
+	add := func(s *Step) error {
+		if err := r.begin(s); err != nil {
+			return err
+		}
+		batched = append(batched, s)
+		return nil
+	}
+	if !late {
+		for _, s := range r.steps(KindNetns, ns) {
+			b.LinkSet(&rtnl.Link{Name: "lo", Flags: unix.IFF_UP, Change: unix.IFF_UP})
+			if s.Action == Change {
+				undos = append(undos, undo{what: "lo up in " + ns, netns: ns, do: func(r *run) error {
+					return setLink(r, ns, &rtnl.Link{Name: "lo", Change: unix.IFF_UP})
+				}})
+				r.finish(s)
+			}
+		}
+	}
+	// Namespace ends of veths that were created or need to come up.
+	for i := range r.plan.Steps {
+		s := &r.plan.Steps[i]
+		if s.Kind != KindVeth || s.Action == Exists || (s.owner == "") != late {
+			continue
+		}
+		for _, e := range []End{s.veth.End, s.veth.Peer} {
+			if e.Netns != ns || ns == "" && !late {
+				continue // host ends are created up
+			}
+			if s.Action == Change && s.fix&(fixPeerUp|fixRecreate) == 0 {
+				continue
+			}
+			idx, err := linkIndex(e.Name)
+			if err != nil {
+				return r.fail(s, err)
+			}
+			if (s.Action == Create || s.fix&fixRecreate != 0) && !r.t.HasIPv6() {
+				// Before it comes up: no link-local address, no DAD, no MLD.
+				b.LinkSet(&rtnl.Link{Index: idx, AddrGenModeNone: true})
+			}
+			b.LinkSet(&rtnl.Link{Index: idx, Flags: unix.IFF_UP, Change: unix.IFF_UP})
+			if s.Action == Change && s.fix&fixPeerUp != 0 {
+				undos = append(undos, undo{what: e.Name + " up", netns: ns, do: func(r *run) error {
+					return setLink(r, ns, &rtnl.Link{Index: idx, Change: unix.IFF_UP})
+				}})
+				r.finish(s)
+			}
+		}
+	}
+	for _, s := range r.steps(KindAddr, ns) {
+		if late != r.onLateVeth(ns, s.dev) {
+			continue
+		}
+		idx, err := linkIndex(s.dev)
+		if err != nil {
+			return r.fail(s, err)
+		}
+		if err := add(s); err != nil {
+			return err
+		}
+		a := &rtnl.Addr{Index: idx, PrefixLen: uint8(s.addr.Bits()), Local: s.addr.Addr()}
+		if s.addr.Addr().Is6() {
+			a.Family, a.Flags = unix.AF_INET6, unix.IFA_F_NODAD // unique by validation
+		} else {
+			a.Family = unix.AF_INET
+			if s.addr.Bits() < 31 {
+				a.Broadcast = lastAddr(s.addr)
+			}
+		}
+		b.AddrAdd(a)
+		undos = append(undos, undo{what: "address " + s.Object, netns: ns, link: s.dev, do: func(r *run) error {
+			h := r.sys.get(ns)
+			if h == nil {
+				return nil
+			}
+			return ignoreMissing(h.c.AddrDel(a))
+		}})
+	}
+	if routes {
+		for _, s := range r.steps(KindRoute, ns) {
+			if err := add(s); err != nil {
+				return err
+			}
+			rt := &rtnl.Route{Dst: s.dst.Addr(), DstLen: uint8(s.dst.Bits()), Gateway: s.gw, Priority: s.route.Metric}
+			if s.dst.Bits() == 0 {
+				rt.Dst = netip.Addr{}
+			}
+			if s.dst.Addr().Is6() {
+				rt.Family = unix.AF_INET6
+			} else {
+				rt.Family = unix.AF_INET
+			}
+			if s.dev != "" {
+				idx, err := linkIndex(s.dev)
+				if err != nil {
+					return r.fail(s, err)
+				}
+				rt.OutIndex = idx
+			}
+			if s.Action == Change && s.old != nil {
+				old := *s.old
+				b.RouteDel(&old)
+				undos = append(undos, undo{what: "route " + s.Object + " (restore)", netns: ns, do: func(r *run) error {
+					h := r.sys.get(ns)
+					if h == nil {
+						return nil
+					}
+					return h.c.RouteAdd(&old)
+				}})
+			}
+			b.RouteAdd(rt)
+			undos = append(undos, undo{what: "route " + s.Object, netns: ns, do: func(r *run) error {
+				h := r.sys.get(ns)
+				if h == nil {
+					return nil
+				}
+				return ignoreMissing(h.c.RouteDel(rt))
+			}})
+		}
+	}
+	if b.Len() > 0 {
+		err := b.Flush()
+		// The kernel tries every request of a batch: record all undos,
+		// whose deletions tolerate what was never added.
+		for _, u := range undos {
+			r.record(u)
+		}
+		if err != nil {
+			return r.fail(firstOr(batched, r.batchStep(ns)), err)
+		}
+		r.finish(batched...)
+	}
+	if !routes || late && ns == "" {
+		return nil
+	}
+	for _, s := range r.steps(KindForwarding, ns) {
+		if err := r.begin(s); err != nil {
+			return err
+		}
+		for _, k := range forwardingKeys(r.t.HasIPv6()) {
+			old, err := h.ns.SysctlGet(k)
+			if err != nil {
+				return r.fail(s, err)
+			}
+			if old == "1" {
+				continue
+			}
+			if err := h.ns.SysctlSet(k, "1"); err != nil {
+				return r.fail(s, err)
+			}
+			if !created {
+				r.record(undo{what: k + " in " + nsWord(ns), netns: ns, do: func(r *run) error {
+					h := r.sys.get(ns)
+					if h == nil {
+						return nil
+					}
+					return h.ns.SysctlSet(k, old)
+				}})
+			}
+		}
+		r.finish(s)
+	}
+	return nil
+}
+
+// onLateVeth reports whether dev in ns is an end of a veth between
+// namespaces (configured after the pool).
+func (r *run) onLateVeth(ns, dev string) bool {
+	for _, v := range r.t.Veths {
+		late := v.Netns != "" && v.Peer.Netns != "" || v.Netns == "" && v.Peer.Netns == ""
+		if !late {
+			continue
+		}
+		for _, e := range []End{v.End, v.Peer} {
+			if e.Netns == ns && e.Name == dev {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (r *run) batchStep(ns string) *Step {
+	for _, s := range r.steps(KindNetns, ns) {
+		return s
+	}
+	return &Step{Kind: KindNetns, NS: ns, Object: ns}
+}
+
+func firstOr(steps []*Step, s *Step) *Step {
+	if len(steps) > 0 {
+		return steps[0]
+	}
+	return s
+}
+
+func setLink(r *run, ns string, l *rtnl.Link) error {
+	h := r.sys.get(ns)
+	if h == nil {
+		return nil
+	}
+	return ignoreMissing(h.c.LinkSet(l))
+}
+
+func (r *run) isCreated(ns string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.created[ns]
+}
+
+// An undo reverses one change of this run.
+type undo struct {
+	what      string
+	kind      undoKind
+	netns     string // the namespace the change is in ("" = host)
+	peerNetns string // undoVeth: the namespace of the other end
+	link      string // the link created, or the change is on
+	do        func(r *run) error
+}
+
+type undoKind uint8
+
+const (
+	undoChange undoKind = iota // an address, route, setting
+	undoNetns                  // a namespace created
+	undoLink                   // a bridge created
+	undoVeth                   // a veth pair created (link: the end in netns)
+)
+
+func (r *run) record(u undo) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.journal = append(r.journal, u)
+}
+
+// rollback undoes the journal in reverse. Changes inside namespaces this
+// run created go with the namespace; a host veth end whose peer was in
+// such a namespace is freed by the kernel with it, which rollback waits
+// for (deleting links one by one costs an RCU grace period each).
+func (r *run) rollback() error {
+	var errs []error
+	var gone []string
+	createdLinks := map[string]bool{} // on the host
+	for _, u := range r.journal {
+		if (u.kind == undoLink || u.kind == undoVeth) && u.netns == "" {
+			createdLinks[u.link] = true
+		}
+	}
+	for i := len(r.journal) - 1; i >= 0; i-- {
+		u := r.journal[i]
+		switch {
+		case u.kind == undoNetns:
+		case u.netns != "" && r.created[u.netns]:
+			continue // goes with the namespace
+		case u.kind == undoVeth && r.created[u.peerNetns]:
+			if u.netns == "" {
+				gone = append(gone, u.link) // freed with its peer's namespace
+			}
+			continue
+		case u.kind == undoChange && u.netns == "" && createdLinks[u.link]:
+			continue // an address on a link this run created
+		}
+		if err := u.do(r); err != nil {
+			errs = append(errs, fmt.Errorf("undo %s: %w", u.what, err))
+		}
+	}
+	if err := waitGone(r.sys.host.c, gone); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// waitGone waits until the host links named have disappeared (the kernel
+// frees them when their peer's namespace dies, asynchronously), deleting
+// the stragglers after a while.
+func waitGone(c *rtnl.Conn, names []string) error {
+	deadline := time.Now().Add(3 * time.Second)
+	for len(names) > 0 {
+		var left []string
+		for _, n := range names {
+			if _, err := c.LinkByName(n); err == nil {
+				left = append(left, n)
+			} else if !errors.Is(err, unix.ENODEV) {
+				return err
+			}
+		}
+		names = left
+		if len(names) == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			var errs []error
+			for _, n := range names {
+				errs = append(errs, delHostLink(c, n))
+			}
+			return errors.Join(errs...)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return nil
+}
+

@@ -1,0 +1,132 @@
+package topo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"sync"
+
+	"github.com/nsnet/nsnet/nsutil"
+	"golang.org/x/sys/unix"
+)
+
+// A Removed is one object Down removed.
+type Removed struct {
+	Kind   Kind   `json:"kind"`
+	Object string `json:"object"`
+}
+
+// Down removes exactly what the topology describes, and nothing else:
+// nsnet's NAT rules the file names, the host routes it names, its
+// namespaces (the kernel frees their links with them, and the host ends of
+// their veths), then the bridges and host veth ends it names that are
+// still there. It works from the file alone, so it also cleans up after an
+// up that was killed half-way. A second Down removes nothing.
+//
+// The host's net.ipv4.ip_forward is left as it is: the file cannot know
+// whether something else needs it.
+func Down(ctx context.Context, t *Topology, o Options) ([]Removed, error) {
+	if o.Workers <= 0 {
+		o.Workers = defaultWorkers
+	}
+	s, err := openSys()
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	var (
+		mu      sync.Mutex
+		removed []Removed
+		errs    []error
+	)
+	note := func(k Kind, obj string, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s %s: %w", k, obj, err))
+			return
+		}
+		removed = append(removed, Removed{k, obj})
+	}
+	// NAT first: nothing should be translated towards what is going away.
+	nr, err := natDel(s.host, t)
+	for _, obj := range nr {
+		note(KindMasquerade, obj, nil)
+	}
+	if err != nil {
+		note("nat", "inet nsnet", err)
+	}
+	// Host routes the file names.
+	if len(t.Host.Routes) > 0 {
+		hl, err := readNS(s.host, linkNames(t)[""], true, false, false)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range t.Host.Routes {
+			dst, err := parseRouteDst(r.To)
+			if err != nil {
+				continue
+			}
+			gw, _ := netip.ParseAddr(r.Via)
+			if old, same := findRoute(hl, dst, r.Metric, gw, r.Dev, false); old != nil && same {
+				note(KindRoute, routeString(r), ignoreMissing(s.host.c.RouteDel(old)))
+			}
+		}
+	}
+	// Namespaces, in parallel: each is an unmount and an unlink.
+	err = forEach(ctx, o.Workers, len(t.Namespaces), func(i int) error {
+		name := t.Namespaces[i].Name
+		err := nsutil.Delete(name)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+		case err != nil:
+			note(KindNetns, name, err)
+		default:
+			note(KindNetns, name, nil)
+		}
+		return nil
+	})
+	if err != nil {
+		return removed, err
+	}
+	// Host veth ends: the kernel frees those whose peer was in a deleted
+	// namespace (asynchronously); delete the others.
+	var hostEnds []string
+	for _, v := range t.Veths {
+		for _, e := range []End{v.End, v.Peer} {
+			if e.Netns == "" {
+				hostEnds = append(hostEnds, e.Name)
+			}
+		}
+	}
+	var present []string
+	for _, name := range hostEnds {
+		l, err := s.host.c.LinkByName(name)
+		if err == nil && l.Kind() == "veth" {
+			present = append(present, name)
+		}
+	}
+	if err := waitGone(s.host.c, present); err != nil {
+		note(KindVeth, "host ends", err)
+	}
+	for _, name := range present {
+		note(KindVeth, name, nil)
+	}
+	for _, b := range t.Bridges {
+		l, err := s.host.c.LinkByName(b.Name)
+		if errors.Is(err, unix.ENODEV) {
+			continue
+		}
+		if err != nil {
+			note(KindBridge, b.Name, err)
+			continue
+		}
+		if l.Kind() != "bridge" {
+			continue // not ours: a bridge the file names would be a bridge
+		}
+		note(KindBridge, b.Name, ignoreMissing(s.host.c.LinkDel(l.Index)))
+	}
+	return removed, errors.Join(errs...)
+}

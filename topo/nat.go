@@ -1,0 +1,132 @@
+package topo
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"github.com/nsnet/nsnet/nft"
+)
+
+// natRule converts a masquerade or forward step of the file into nft's
+// rule value.
+func natRule(s *Step) (nft.NATRule, error) {
+	switch s.Kind {
+	case KindMasquerade:
+		return masqRule(s.masq)
+	case KindForward:
+		return fwdRule(s.fwd)
+	}
+	return nil, fmt.Errorf("step %s is not NAT", s.Kind)
+}
+
+func masqRule(m Masquerade) (nft.NATRule, error) {
+	src, err := netip.ParsePrefix(m.Src)
+	if err != nil {
+		return nil, err
+	}
+	return nft.Masquerade{Src: src, OutIface: m.OutIface}, nil
+}
+
+func fwdRule(f Forward) (nft.NATRule, error) {
+	to, err := netip.ParseAddrPort(f.To)
+	if err != nil {
+		return nil, err
+	}
+	return nft.Forward{Proto: f.Proto, Port: uint16(f.Port), To: to, InIface: f.InIface}, nil
+}
+
+// dialNFT opens an nf_tables socket in the namespace of h.
+func dialNFT(h *handle) (*nft.Conn, error) { return nft.Dial(h.ns.File()) }
+
+// readNAT lists nsnet's NAT rules on the host, by their canonical text.
+func readNAT(h *handle) (natLive, error) {
+	nl := natLive{rules: map[string]bool{}}
+	c, err := dialNFT(h)
+	if err != nil {
+		return nl, err
+	}
+	defer c.Close()
+	entries, err := c.NATList()
+	if err != nil {
+		return nl, fmt.Errorf("list table inet nsnet: %w", err)
+	}
+	for _, e := range entries {
+		nl.rules[e.Comment] = true
+	}
+	return nl, nil
+}
+
+// natText is the canonical text nft gives a rule of the file, which is how
+// it finds the rule again ("" if the rule does not convert).
+func natText(s *Step) string {
+	r, err := natRule(s)
+	if err != nil {
+		return ""
+	}
+	return r.String()
+}
+
+// natAdd adds one NAT rule of the file, and records its removal.
+func (r *run) natAdd(s *Step) error {
+	rule, err := natRule(s)
+	if err != nil {
+		return err
+	}
+	c, err := dialNFT(r.sys.host)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	added, err := c.NATAdd(rule)
+	if err != nil {
+		return err
+	}
+	if added {
+		r.record(undo{what: rule.String(), do: func(r *run) error {
+			c, err := dialNFT(r.sys.host)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			if err := c.NATDel(rule); err != nil && !errors.Is(err, nft.ErrNotFound) {
+				return err
+			}
+			return nil
+		}})
+	}
+	return nil
+}
+
+// natDel removes the NAT rules the file names; it returns their texts.
+func natDel(h *handle, t *Topology) ([]string, error) {
+	c, err := dialNFT(h)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	var rules []nft.NATRule
+	for _, m := range t.NAT.Masquerade {
+		if r, err := masqRule(m); err == nil {
+			rules = append(rules, r)
+		}
+	}
+	for _, f := range t.NAT.Forward {
+		if r, err := fwdRule(f); err == nil {
+			rules = append(rules, r)
+		}
+	}
+	var done []string
+	var errs []error
+	for _, r := range rules {
+		err := c.NATDel(r)
+		switch {
+		case errors.Is(err, nft.ErrNotFound):
+		case err != nil:
+			errs = append(errs, err)
+		default:
+			done = append(done, r.String())
+		}
+	}
+	return done, errors.Join(errs...)
+}
