@@ -794,4 +794,3 @@ func waitGone(c *rtnl.Conn, names []string) error {
 	}
 	return nil
 }
-

@@ -83,14 +83,14 @@ type Step struct {
 type fixFlags uint16
 
 const (
-	fixUp        fixFlags = 1 << iota // set the (host or only) link up
-	fixPeerUp                         // set the namespace end up
-	fixMaster                         // enslave the host end to its bridge
-	fixMTU                            // set the bridge's MTU
-	fixRecreate                       // delete the veth's ends and create the pair again
-	fixLoUp                           // set lo up in the namespace
-	fixReplace                        // replace a route (different gateway or device)
-	fixForwarding                     // set ip_forward to 1
+	fixUp         fixFlags = 1 << iota // set the (host or only) link up
+	fixPeerUp                          // set the namespace end up
+	fixMaster                          // enslave the host end to its bridge
+	fixMTU                             // set the bridge's MTU
+	fixRecreate                        // delete the veth's ends and create the pair again
+	fixLoUp                            // set lo up in the namespace
+	fixReplace                         // replace a route (different gateway or device)
+	fixForwarding                      // set ip_forward to 1
 )
 
 // live is what Plan saw of the system, limited to what the file names.
