@@ -72,9 +72,15 @@ func runIn(t testing.TB, ns *os.File, name string, args ...string) string {
 
 // tryIn is runIn that returns the error (with the tool's stderr) instead.
 func tryIn(ns *os.File, name string, args ...string) (string, error) {
+	return tryInStdin(ns, "", name, args...)
+}
+
+// tryInStdin is tryIn with stdin as the tool's standard input.
+func tryInStdin(ns *os.File, stdin, name string, args ...string) (string, error) {
 	var stdout, stderr bytes.Buffer
 	run := func() error {
 		cmd := exec.Command(name, args...)
+		cmd.Stdin = strings.NewReader(stdin)
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		if err := cmd.Run(); err != nil {
 			return &toolError{err: err, stderr: strings.TrimSpace(stderr.String())}
