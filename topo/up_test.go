@@ -113,7 +113,9 @@ func TestUpSeedTrafficDown(t *testing.T) {
 	if cr, ch, ex, co := p.Counts(); cr+ch != len(p.Steps) || ex+co != 0 {
 		t.Fatalf("first up on a clean system: %d create, %d change, %d exists, %d conflict", cr, ch, ex, co)
 	}
+	t0 := time.Now()
 	checkSeedTraffic(t)
+	t.Logf("traffic: %v", time.Since(t0))
 	// The oracle sees what the file says.
 	links := sandbox.IPJSON(t, "-n", "red", "addr", "show", "dev", "veth-red")
 	if len(links) != 1 || !strings.Contains(fmt.Sprint(links[0]["addr_info"]), "192.168.15.1") {
@@ -134,7 +136,9 @@ func TestUpSeedTrafficDown(t *testing.T) {
 	if cr, ch, _, _ := p2.Counts(); cr+ch != 0 {
 		t.Fatalf("second up: %d create, %d change; want none:\n%v", cr, ch, p2.Steps)
 	}
+	t0 = time.Now()
 	rm := mustDown(t, top)
+	t.Logf("down: %v", time.Since(t0))
 	if len(rm) == 0 {
 		t.Fatal("down removed nothing")
 	}
@@ -164,10 +168,14 @@ func checkSeedTraffic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { ns.Close() })
 		return ns
 	}
 	red, blue, lan := open("red"), open("blue"), open("lan")
+	// Closed before down: an open handle keeps a namespace (and the
+	// host ends of its veths) alive.
+	defer red.Close()
+	defer blue.Close()
+	defer lan.Close()
 	for _, c := range []struct {
 		from *nsutil.NetNS
 		name string
