@@ -17,6 +17,9 @@ func FuzzEchoUnmarshal(f *testing.F) {
 		f.Add(g)
 	}
 	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 0})
+	for _, g := range goldens(f, "kernel_echo_reply_v6.hex") {
+		f.Add(g)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var e echo
 		if e.unmarshal(b) != nil {
@@ -38,6 +41,9 @@ func FuzzStripIPv4(f *testing.F) {
 		f.Add(append([]byte{0x45, 0, 0, 84, 0, 0, 0x40, 0, 64, 1, 0, 0, 10, 9, 0, 2, 10, 9, 0, 1}, g...))
 	}
 	f.Add([]byte{0x4f})
+	for _, g := range goldens(f, "kernel_raw_echo_reply_v4.hex") {
+		f.Add(g)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, ttl, err := stripIPv4(b)
 		if err != nil {
@@ -56,6 +62,13 @@ func FuzzParseControl(f *testing.F) {
 	f.Add(buildControl(control{TTL: 64}, false), false)
 	f.Add(buildControl(control{TTL: -1, RecvEr: &recvErr{Errno: unix.EHOSTUNREACH, Origin: unix.SO_EE_ORIGIN_ICMP, Type: 3, Code: 1, Offender: netip.MustParseAddr("10.9.0.1")}}, false), false)
 	f.Add(buildControl(control{TTL: 64, RecvEr: &recvErr{Errno: unix.EHOSTUNREACH, Origin: unix.SO_EE_ORIGIN_ICMP6, Type: 1, Code: 3, Offender: netip.MustParseAddr("fd00::1")}}, true), true)
+	for _, g := range goldens(f, "kernel_cmsg_*.hex") {
+		f.Add(g, false)
+	}
+	for _, g := range goldens(f, "kernel_errqueue_*.hex") {
+		f.Add(g, false)
+		f.Add(g, true)
+	}
 	f.Fuzz(func(t *testing.T, oob []byte, v6 bool) {
 		c1, err := parseControl(oob)
 		if err != nil {

@@ -122,24 +122,60 @@ func TestPingNobodyTimesOut(t *testing.T) {
 
 // TestPingHostUnreachable makes neighbour resolution give up after one
 // 100ms probe, so the kernel reports the ICMP error that ping prints as
-// "From 10.9.0.1 icmp_seq=1 Destination Host Unreachable".
+// "From 10.9.0.1 icmp_seq=1 Destination Host Unreachable", through the
+// error queue of a raw socket and of a ping socket, for IPv4 and IPv6.
 func TestPingHostUnreachable(t *testing.T) {
+	for _, tt := range []struct {
+		name, dst, table, line string
+		pingSocket             bool
+	}{
+		{"raw4", nobody, "arp_cache", "From " + addrA + " icmp_seq=1 Destination Host Unreachable", false},
+		{"dgram4", nobody, "arp_cache", "From " + addrA + " icmp_seq=1 Destination Host Unreachable", true},
+		{"raw6", "fd00:9::99", "ndisc_cache", "From " + addr6A + " icmp_seq=1 Destination unreachable: Address unreachable", false},
+		{"dgram6", "fd00:9::99", "ndisc_cache", "From " + addr6A + " icmp_seq=1 Destination unreachable: Address unreachable", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			l := newLink(t)
+			sandbox.Run(t, "ip", "-n", l.nameA, "ntable", "change", "name", tt.table, "dev", "va", "retrans", "100", "mcast_probes", "1")
+			if tt.pingSocket {
+				sandbox.Run(t, "ip", "netns", "exec", l.nameA, "sysctl", "-q", "-w", "net.ipv4.ping_group_range=0 2147483647")
+			}
+			var got []Reply
+			st, err := Ping(context.Background(), l.A, netip.MustParseAddr(tt.dst),
+				PingOptions{Count: 1, Timeout: 5 * time.Second}, func(r Reply) { got = append(got, r) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Errors != 1 || st.Received != 0 || len(got) != 1 {
+				t.Fatalf("stats %+v, replies %+v: want one error", st, got)
+			}
+			if line := FormatReply(got[0]); line != tt.line {
+				t.Errorf("error line %q, want %q", line, tt.line)
+			}
+			if !strings.Contains(FormatPingStats(st), "1 packets transmitted, 0 received, +1 errors, 100% packet loss") {
+				t.Errorf("summary:\n%s", FormatPingStats(st))
+			}
+		})
+	}
+}
+
+// TestPingTTL checks that PingOptions.TTL reaches the socket.
+func TestPingTTL(t *testing.T) {
 	l := newLink(t)
-	sandbox.Run(t, "ip", "-n", l.nameA, "ntable", "change", "name", "arp_cache", "dev", "va", "retrans", "100", "mcast_probes", "1")
-	var got []Reply
-	st, err := Ping(context.Background(), l.A, netip.MustParseAddr(nobody),
-		PingOptions{Count: 1, Timeout: 5 * time.Second}, func(r Reply) { got = append(got, r) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.Errors != 1 || st.Received != 0 || len(got) != 1 {
-		t.Fatalf("stats %+v, replies %+v: want one error", st, got)
-	}
-	if line := FormatReply(got[0]); line != "From "+addrA+" icmp_seq=1 Destination Host Unreachable" {
-		t.Errorf("error line %q", line)
-	}
-	if !strings.Contains(FormatPingStats(st), "1 packets transmitted, 0 received, +1 errors, 100% packet loss") {
-		t.Errorf("summary:\n%s", FormatPingStats(st))
+	for _, tt := range []struct {
+		dst         string
+		level, name int
+	}{{addrB, unix.IPPROTO_IP, unix.IP_TTL}, {addr6B, unix.IPPROTO_IPV6, unix.IPV6_UNICAST_HOPS}} {
+		p, err := dialPing(l.A, netip.MustParseAddr(tt.dst), 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := p.c.GetsockoptInt(tt.level, tt.name)
+		p.Close()
+		if err != nil || got != 5 {
+			t.Errorf("%s: TTL %d, %v; want 5", tt.dst, got, err)
+		}
 	}
 }
 
