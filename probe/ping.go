@@ -69,8 +69,10 @@ type Stats struct {
 // net.ipv4.ping_group_range, which a new namespace sets to nobody) and
 // otherwise a raw ICMP socket, which needs CAP_NET_RAW.
 //
-// The error is non-nil only if nothing could be sent: no socket, bad
-// options, or the first request refused (e.g. ENETUNREACH: no route).
+// The error is non-nil if nothing could be sent (no socket, bad options,
+// or the first request refused, e.g. ENETUNREACH: no route), or if the
+// socket failed while reading; the Stats so far are returned with it. A
+// later refused request counts as sent and as an error, as in iputils.
 func Ping(ctx context.Context, ns *os.File, dst netip.Addr, opts PingOptions, onReply func(Reply)) (Stats, error) {
 	st := Stats{Dst: dst}
 	o, err := opts.withDefaults(dst)
