@@ -43,6 +43,9 @@ func (ch *Chain) MarshalBinary() ([]byte, error) {
 	if ch.Type != "" {
 		ae.String(unix.NFTA_CHAIN_TYPE, ch.Type)
 	}
+	if ch.Policy != nil {
+		ae.Uint32(unix.NFTA_CHAIN_POLICY, uint32(*ch.Policy))
+	}
 	if ch.Hook != nil {
 		ae.Nested(unix.NFTA_CHAIN_HOOK, func(nae *netlink.AttributeEncoder) error {
 			nae.Uint32(unix.NFTA_HOOK_HOOKNUM, uint32(ch.Hook.Num))
@@ -52,9 +55,6 @@ func (ch *Chain) MarshalBinary() ([]byte, error) {
 			}
 			return nil
 		})
-	}
-	if ch.Policy != nil {
-		ae.Uint32(unix.NFTA_CHAIN_POLICY, uint32(*ch.Policy))
 	}
 	if ch.Flags != 0 {
 		ae.Uint32(nftaChainFlags, ch.Flags)

@@ -17,3 +17,12 @@ func TestRuleBytesMatchNFT(t *testing.T) {
 		})
 	}
 }
+
+// TestSkeletonBytesMatchNFT: table inet nsnet and its chains, as NATAdd
+// creates them, are the bytes nft sends for the same commands.
+func TestSkeletonBytesMatchNFT(t *testing.T) {
+	tx := (&Conn{}).Begin()
+	natSkeleton(tx)
+	diffHex(t, "table inet nsnet", tx.msgs[0].body, readHex(t, "testdata/nft_table_nsnet.hex"))
+	diffHex(t, "chain postrouting", tx.msgs[3].body, readHex(t, "testdata/nft_chain_postrouting.hex"))
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,3 +144,5 @@ func (f form) rule(t testing.TB) Rule {
 	t.Fatalf("%s: %q has no rule in chain %s", f.name, f.words, f.chain)
 	return Rule{}
 }
+
+func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
