@@ -62,7 +62,7 @@ func TestPingSockets(t *testing.T) {
 	}
 	p.Close()
 
-	sandbox.Run(t, "ip", "netns", "exec", l.nameA, "sysctl", "-q", "-w", "net.ipv4.ping_group_range=0 2147483647")
+	allowPingSockets(t, l.nameA)
 	for _, d := range []netip.Addr{dst, netip.MustParseAddr(addr6B)} {
 		p, err := dialPing(l.A, d, 0)
 		if err != nil {
@@ -139,7 +139,7 @@ func TestPingHostUnreachable(t *testing.T) {
 			l := newLink(t)
 			sandbox.Run(t, "ip", "-n", l.nameA, "ntable", "change", "name", tt.table, "dev", "va", "retrans", "100", "mcast_probes", "1")
 			if tt.pingSocket {
-				sandbox.Run(t, "ip", "netns", "exec", l.nameA, "sysctl", "-q", "-w", "net.ipv4.ping_group_range=0 2147483647")
+				allowPingSockets(t, l.nameA)
 			}
 			var got []Reply
 			st, err := Ping(context.Background(), l.A, netip.MustParseAddr(tt.dst),
@@ -246,4 +246,12 @@ func TestPingZonesAndLoopback(t *testing.T) {
 	if _, err := Ping(context.Background(), l.A, netip.MustParseAddr("fe80::2%nosuch0"), PingOptions{Count: 1}, nil); !errors.Is(err, unix.ENODEV) {
 		t.Errorf("unknown zone: %v, want ENODEV", err)
 	}
+}
+
+// allowPingSockets lets every group use ping sockets in namespace ns
+// (net.ipv4.ping_group_range is per namespace; /proc/sys/net shows the
+// namespace of the process that opens it).
+func allowPingSockets(t *testing.T, ns string) {
+	t.Helper()
+	sandbox.Run(t, "ip", "netns", "exec", ns, "sh", "-c", "echo 0 2147483647 > /proc/sys/net/ipv4/ping_group_range")
 }
