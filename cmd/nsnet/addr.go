@@ -88,7 +88,7 @@ func parseAddrModify(del bool, args []string, o opts) (request, error) {
 			}
 		case w == "label":
 			if v, err = val("a label"); err == nil {
-				r.label, err = v, checkIfName("label", v)
+				r.label, err = v, checkLabel(v)
 			}
 		case w == "scope":
 			if v, err = val("host, link, global or a number"); err == nil {
@@ -129,6 +129,16 @@ func parseAddrModify(del bool, args []string, o opts) (request, error) {
 		r.brd = lastAddr(r.prefix)
 	}
 	return r, nil
+}
+
+// checkLabel accepts an IPv4 address label (IFA_LABEL): up to 15 bytes,
+// no '/' or white space; unlike an interface name it may hold ':'
+// ("eth0:1").
+func checkLabel(s string) error {
+	if err := checkIfName("label", strings.ReplaceAll(s, ":", "_")); err != nil {
+		return fmt.Errorf("label %q is invalid: expected 1 to 15 bytes without '/' or white space, like eth0:1", s)
+	}
+	return nil
 }
 
 // lastAddr is the broadcast address of an IPv4 prefix ("brd +"); for /31
