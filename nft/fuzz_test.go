@@ -39,8 +39,12 @@ func fuzzMessage[T any, P interface {
 	})
 }
 
-func FuzzTableUnmarshal(f *testing.F) { fuzzMessage[Table](f, "table_*.hex", "nft_table_*.hex", "dump_table*.hex") }
-func FuzzChainUnmarshal(f *testing.F) { fuzzMessage[Chain](f, "chain_*.hex", "nft_chain_*.hex", "dump_chain*.hex") }
+func FuzzTableUnmarshal(f *testing.F) {
+	fuzzMessage[Table](f, "table_*.hex", "nft_table_*.hex", "dump_table*.hex")
+}
+func FuzzChainUnmarshal(f *testing.F) {
+	fuzzMessage[Chain](f, "chain_*.hex", "nft_chain_*.hex", "dump_chain*.hex")
+}
 func FuzzRuleUnmarshal(f *testing.F) {
 	fuzzMessage[Rule](f, "rule_*.hex", "nft_*_*.hex", "dump_rule*.hex")
 }

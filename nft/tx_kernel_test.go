@@ -1,0 +1,250 @@
+package nft
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nsnet/nsnet/internal/sandbox"
+	"golang.org/x/sys/unix"
+)
+
+// foreignRuleset is somebody else's nf_tables configuration: a forward
+// chain with policy drop, an inet nat table of its own, and a table named
+// nsnet in family ip (ours is inet nsnet).
+const foreignRuleset = `table ip filter {
+	chain FORWARD { type filter hook forward priority filter; policy drop;
+		ct state established,related counter accept
+		iifname "v-net-0" counter accept comment "theirs"
+	}
+	chain INPUT { type filter hook input priority filter; policy accept; tcp dport 22 accept; }
+}
+table inet other {
+	chain post { type nat hook postrouting priority srcnat + 10; policy accept;
+		ip saddr 10.9.0.0/16 counter masquerade comment "masquerade 10.9.0.0/16"
+	}
+	chain helper { counter; }
+}
+table ip nsnet {
+	chain post { type nat hook postrouting priority srcnat; ip saddr 10.8.0.0/16 masquerade comment "masquerade 10.8.0.0/16"; }
+}
+`
+
+func loadForeign(t *testing.T, ns *os.File) {
+	t.Helper()
+	if out, err := tryInStdin(ns, foreignRuleset, "nft", "-f", "-"); err != nil {
+		t.Fatalf("nft -f: %v\n%s", err, out)
+	}
+}
+
+// foreignSnapshot is everything but table inet nsnet, as nft lists it with
+// handles, in text and JSON.
+func foreignSnapshot(t *testing.T, ns *os.File) string {
+	t.Helper()
+	var sb strings.Builder
+	for _, tbl := range [][]string{{"ip", "filter"}, {"inet", "other"}, {"ip", "nsnet"}} {
+		sb.WriteString(runIn(t, ns, "nft", "-a", "list", "table", tbl[0], tbl[1]))
+		sb.WriteString(runIn(t, ns, "nft", "-a", "-j", "list", "table", tbl[0], tbl[1]))
+	}
+	return sb.String()
+}
+
+// TestNATIsolation: every NAT operation, flush included, leaves other
+// tables byte for byte as they were, and BaseChains reads them.
+func TestNATIsolation(t *testing.T) {
+	sandbox.Require(t)
+	ns := newNS(t)
+	loadForeign(t, ns)
+	before := foreignSnapshot(t, ns)
+	c := dialIn(t, ns)
+	check := func(step string) {
+		t.Helper()
+		if after := foreignSnapshot(t, ns); after != before {
+			t.Fatalf("after %s the foreign tables changed:\nbefore:\n%s\nafter:\n%s", step, before, after)
+		}
+	}
+	seen := map[string]bool{}
+	for _, f := range readForms(t) {
+		if seen[f.words] {
+			continue
+		}
+		seen[f.words] = true
+		r := mustParseNAT(t, f.words)
+		if _, err := c.NATAdd(r); err != nil {
+			t.Fatal(err)
+		}
+		check("nat add " + f.words)
+		if added, err := c.NATAdd(r); err != nil || added {
+			t.Fatalf("repeated nat add %s: %v %v", f.words, added, err)
+		}
+		check("repeated nat add " + f.words)
+	}
+	if _, err := c.NATList(); err != nil {
+		t.Fatal(err)
+	}
+	check("nat list")
+	if err := c.NATDel(mustParseNAT(t, "masquerade 192.168.16.0/20")); err != nil {
+		t.Fatal(err)
+	}
+	check("nat del")
+	if err := c.NATDel(mustParseNAT(t, "masquerade 10.8.0.0/16")); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("nat del of ip nsnet's rule: %v, want ErrNotFound", err)
+	}
+	check("nat del of a rule in somebody else's table")
+	if flushed, err := c.NATFlush(); err != nil || !flushed {
+		t.Fatalf("flush: %v %v", flushed, err)
+	}
+	check("nat flush")
+
+	base, err := c.BaseChains()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ch := range base {
+		got = append(got, fmt.Sprintf("%s %s %s %d %s", ch.String(), ch.Type, ch.Hook.Num, ch.Hook.Priority, *ch.Policy))
+	}
+	want := []string{
+		"ip filter FORWARD filter forward 0 drop",
+		"ip filter INPUT filter input 0 accept",
+		"inet other post nat postrouting 110 accept",
+		"ip nsnet post nat postrouting 100 accept",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("BaseChains:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	check("base chains")
+}
+
+// TestCommitRejectedHalfway: a transaction whose fourth message the kernel
+// rejects changes nothing, and the error names that message.
+func TestCommitRejectedHalfway(t *testing.T) {
+	sandbox.Require(t)
+	ns := newNS(t)
+	loadForeign(t, ns)
+	c := dialIn(t, ns)
+	if _, err := c.NATAdd(mustParseNAT(t, "forward tcp 8080 192.168.15.2:80")); err != nil {
+		t.Fatal(err)
+	}
+	snapshot := func() string {
+		return runIn(t, ns, "nft", "-a", "list", "ruleset") + runIn(t, ns, "nft", "-a", "-j", "list", "ruleset")
+	}
+	before := snapshot()
+	rs, err := c.Rules(FamilyINet, NATTable, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := c.Begin()
+	tx.AddRule(&Rule{Family: FamilyINet, Table: NATTable, Chain: chainPostrouting, Comment: "ok 1", Exprs: []Expr{&Counter{}, &Masq{}}})
+	tx.AddChain(&Chain{Family: FamilyINet, Table: NATTable, Name: "extra"})
+	tx.DelRule(&rs[0])
+	tx.AddRule(&Rule{Family: FamilyINet, Table: NATTable, Chain: "nope", Comment: "bad", Exprs: []Expr{&Masq{}}})
+	tx.AddRule(&Rule{Family: FamilyIPv4, Table: "filter", Chain: "FORWARD", Comment: "ok 2", Exprs: []Expr{&Counter{}}})
+	err = tx.Commit()
+	var oe *OpError
+	if !errors.As(err, &oe) || !errors.Is(err, unix.ENOENT) || oe.Obj != `inet nsnet nope "bad"` {
+		t.Fatalf("Commit = %v; want ENOENT naming the rule for chain nope", err)
+	}
+	if after := snapshot(); after != before {
+		t.Fatalf("the rejected transaction changed the ruleset:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+}
+
+// TestCommitThousands: thousands of rules are one transaction (one write,
+// buffers sized for it): all applied, or with one bad message none, and a
+// batch where every message fails reports the first without ENOBUFS.
+func TestCommitThousands(t *testing.T) {
+	sandbox.Require(t)
+	const n = 5000
+	ns := newNS(t)
+	c := dialIn(t, ns)
+	build := func(chain func(i int) string) *Tx {
+		tx := c.Begin()
+		natSkeleton(tx)
+		for i := range n {
+			m := Masquerade{Src: mustPrefix(fmt.Sprintf("10.%d.%d.0/24", i/256, i%256))}
+			r := natRule(chain(i), m.String(), masqueradeExprs(m))
+			tx.AddRule(&r)
+		}
+		return tx
+	}
+	start := time.Now()
+	if err := build(func(int) string { return chainPostrouting }).Commit(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d rules in one transaction: %v", n, time.Since(start))
+	count := func() int {
+		rs, err := c.Rules(FamilyINet, NATTable, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(rs)
+	}
+	if got := count(); got != n {
+		t.Fatalf("%d rules after commit, want %d", got, n)
+	}
+	if got := strings.Count(runIn(t, ns, "nft", "list", "ruleset"), "masquerade comment"); got != n {
+		t.Fatalf("nft lists %d rules, want %d", got, n)
+	}
+
+	err := build(func(i int) string {
+		if i == n-1 {
+			return "nope"
+		}
+		return chainPostrouting
+	}).Commit()
+	var oe *OpError
+	if !errors.As(err, &oe) || !errors.Is(err, unix.ENOENT) || !strings.Contains(oe.Obj, "nope") || oe.More != 0 {
+		t.Fatalf("last message bad: %v", err)
+	}
+	if got := count(); got != n {
+		t.Fatalf("%d rules after a rejected transaction, want %d", got, n)
+	}
+
+	err = build(func(int) string { return "nope" }).Commit()
+	if !errors.As(err, &oe) || !errors.Is(err, unix.ENOENT) || oe.More != n-1 {
+		t.Fatalf("every rule bad: %v (more %d), want ENOENT and %d more", err, oe.More, n-1)
+	}
+	if got := count(); got != n {
+		t.Fatalf("%d rules after a rejected transaction, want %d", got, n)
+	}
+	// The socket is still in step: a later request gets its own reply.
+	if _, err := c.NATList(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRequireGen: a commit checked against a generation that moved fails
+// with ERESTART and changes nothing.
+func TestRequireGen(t *testing.T) {
+	sandbox.Require(t)
+	ns := newNS(t)
+	c := dialIn(t, ns)
+	gen, err := c.Gen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	runIn(t, ns, "nft", "add", "table", "ip", "someone")
+	tx := c.Begin()
+	tx.RequireGen(gen)
+	tx.AddTable(natTable())
+	if err := tx.Commit(); !errors.Is(err, unix.ERESTART) {
+		t.Fatalf("Commit with a stale generation = %v, want ERESTART", err)
+	}
+	if ts, err := c.Tables(); err != nil || len(ts) != 1 || ts[0].Name != "someone" {
+		t.Fatalf("tables after the refused commit: %+v %v", ts, err)
+	}
+	gen2, err := c.Gen()
+	if err != nil || gen2 == gen {
+		t.Fatalf("generation %d -> %d (%v); it should have moved", gen, gen2, err)
+	}
+	tx = c.Begin()
+	tx.RequireGen(gen2)
+	tx.AddTable(natTable())
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
