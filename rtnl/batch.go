@@ -52,13 +52,26 @@ func (b *Batch) add(op, obj string, typ netlink.HeaderType, flags netlink.Header
 	b.ops = append(b.ops, batchOp{op, obj})
 }
 
-// LinkAdd queues Conn.LinkAdd.
+// LinkAdd queues Conn.LinkAdd (one message, or two, see there).
 func (b *Batch) LinkAdd(l *Link) {
-	b.add("link add", l.Name, unix.RTM_NEWLINK, netlink.Create|netlink.Excl, l)
+	plan, err := linkAddPlan(l)
+	if err != nil {
+		if b.err == nil {
+			b.err = &OpError{Op: "link add", Obj: l.Name, Err: err}
+		}
+		return
+	}
+	for _, m := range plan {
+		b.add("link add", l.Name, unix.RTM_NEWLINK, m.flags, m.link)
+	}
 }
 
-// LinkSet queues Conn.LinkSet.
-func (b *Batch) LinkSet(l *Link) { b.add("link set", linkObj(l), unix.RTM_NEWLINK, 0, l) }
+// LinkSet queues Conn.LinkSet (one message, or two, see there).
+func (b *Batch) LinkSet(l *Link) {
+	for _, m := range linkSetPlan(l) {
+		b.add("link set", linkObj(l), unix.RTM_NEWLINK, m.flags, m.link)
+	}
+}
 
 // LinkDel queues Conn.LinkDel.
 func (b *Batch) LinkDel(index int32) {

@@ -196,18 +196,40 @@ func (c *Conn) getLink(op, obj string, req *Link) (*Link, error) {
 // LinkAdd creates a link (RTM_NEWLINK with NLM_F_CREATE|NLM_F_EXCL), as
 // `ip link add` does. A veth whose Peer has NetNS set is created with its
 // peer already in that namespace, and l.Flags/Change IFF_UP and l.Master
-// bring the host end up and enslave it in the same message.
+// bring the host end up and enslave it, all in one message. (The peer
+// itself cannot be created up: ENOTCONN.)
+//
+// AddrGenModeNone (on l, or on a peer created in this namespace) is
+// refused by the kernel at creation, so it is sent as a second
+// RTM_NEWLINK in the same write; see link_request.go.
 func (c *Conn) LinkAdd(l *Link) error {
-	return c.request("link add", l.Name, unix.RTM_NEWLINK, netlink.Create|netlink.Excl, l)
+	b := c.Batch()
+	b.LinkAdd(l)
+	return single(b.Flush())
 }
 
 // LinkSet changes an existing link (RTM_NEWLINK without NLM_F_CREATE, as
 // `ip link set` sends it), found by l.Index, or by l.Name when Index is
 // 0. Every non-zero field is applied in one message: Flags under the
 // Change mask (IFF_UP), MTU, Master or NoMaster, Address, NetNS, and a
-// new Name (which needs Index).
+// new Name (which needs Index). AddrGenModeNone together with IFF_UP is
+// sent as two messages in one write, the mode first, because the kernel
+// applies flags before IFLA_AF_SPEC.
 func (c *Conn) LinkSet(l *Link) error {
-	return c.request("link set", linkObj(l), unix.RTM_NEWLINK, 0, l)
+	b := c.Batch()
+	b.LinkSet(l)
+	return single(b.Flush())
+}
+
+// single returns the only error of a one-request Batch.Flush as itself
+// (an *OpError) rather than inside errors.Join.
+func single(err error) error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		if errs := j.Unwrap(); len(errs) == 1 {
+			return errs[0]
+		}
+	}
+	return err
 }
 
 // LinkDel deletes the link with ifindex index (RTM_DELLINK). Deleting one

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -227,5 +228,40 @@ func BenchmarkLinkUnmarshal(b *testing.B) {
 		if err := got.UnmarshalBinary(buf); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestLinkAddrGenModePlans(t *testing.T) {
+	up := Link{Name: "br0", Flags: unix.IFF_UP, Change: unix.IFF_UP, AddrGenModeNone: true, Master: 3, Info: &Bridge{}}
+	plan, err := linkAddPlan(&up)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []linkMsg{
+		{netlink.Create | netlink.Excl, &Link{Name: "br0", Change: unix.IFF_UP, Master: 3, Info: &Bridge{}}},
+		{0, &Link{Name: "br0", AddrGenModeNone: true}},
+		{0, &Link{Name: "br0", Flags: unix.IFF_UP, Change: unix.IFF_UP}},
+	}
+	if diff := cmp.Diff(want, plan, cmpOpts(), cmp.AllowUnexported(linkMsg{})); diff != "" {
+		t.Errorf("create up with AddrGenModeNone (-want +got):\n%s", diff)
+	}
+	if up.Flags != unix.IFF_UP || !up.AddrGenModeNone {
+		t.Error("the plan changed the caller's Link")
+	}
+	veth := Link{Name: "va", Info: &Veth{Peer: Link{Name: "vb", AddrGenModeNone: true}}}
+	plan, err = linkAddPlan(&veth)
+	if err != nil || len(plan) != 2 || plan[1].link.Name != "vb" || plan[0].link.Info.(*Veth).Peer.AddrGenModeNone ||
+		!veth.Info.(*Veth).Peer.AddrGenModeNone {
+		t.Errorf("veth with peer mode: %+v, %v", plan, err)
+	}
+	if plan, err := linkAddPlan(&Link{Name: "x", Info: &Bridge{}}); err != nil || len(plan) != 1 {
+		t.Errorf("plain create is not one message: %+v, %v", plan, err)
+	}
+	set := linkSetPlan(&Link{Index: 5, Name: "new", Flags: unix.IFF_UP, AddrGenModeNone: true})
+	if len(set) != 2 || !set[0].link.AddrGenModeNone || set[0].link.Name != "" || set[1].link.AddrGenModeNone || set[1].link.Name != "new" {
+		t.Errorf("set up with mode: %+v", set)
+	}
+	if set := linkSetPlan(&Link{Index: 5, Change: unix.IFF_UP, AddrGenModeNone: true}); len(set) != 1 {
+		t.Errorf("set down with mode is not one message: %+v", set)
 	}
 }
