@@ -146,3 +146,16 @@ func (f form) rule(t testing.TB) Rule {
 }
 
 func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
+
+func removeFile(p string) error { return os.Remove(p) }
+
+// containsName reports whether a table or chain dump body belongs to table
+// name (its NFTA_*_TABLE or NFTA_TABLE_NAME is the first attribute).
+func containsName(body []byte, name string) bool {
+	var t Table
+	if t.UnmarshalBinary(body) == nil && t.Name == name {
+		return true
+	}
+	var ch Chain
+	return ch.UnmarshalBinary(body) == nil && ch.Table == name
+}
