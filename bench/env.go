@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Env is what every way shares in one measurement: the seed's shared
@@ -44,9 +46,12 @@ func NewEnv() (*Env, error) {
 	return e, nil
 }
 
-// Close deletes the bridge.
+// Close deletes the bridge (a topology's down may have deleted it already).
 func (e *Env) Close() error {
 	err := e.host.send([]string{"bridge del"}, linkDelByName(e.Bridge))
+	if errors.Is(err, unix.ENODEV) {
+		err = nil
+	}
 	return errors.Join(err, e.host.Close())
 }
 

@@ -16,14 +16,14 @@ import (
 // measures the kernel, not a library; it is deliberately minimal.
 
 const (
-	vethInfoPeer          = 1 // VETH_INFO_PEER, include/uapi/linux/veth.h
-	ifla6AddrGenMode      = 8 // IFLA_INET6_ADDR_GEN_MODE, include/uapi/linux/if_link.h
-	in6AddrGenModeNone    = 1 // IN6_ADDR_GEN_MODE_NONE
-	nlaFNested            = unix.NLA_F_NESTED
-	reqFlags              = unix.NLM_F_REQUEST | unix.NLM_F_ACK
-	createFlags           = reqFlags | unix.NLM_F_CREATE | unix.NLM_F_EXCL
-	nlmsgHdrLen           = unix.SizeofNlMsghdr
-	ackBufSize            = 1 << 16
+	vethInfoPeer       = 1 // VETH_INFO_PEER, include/uapi/linux/veth.h
+	ifla6AddrGenMode   = 8 // IFLA_INET6_ADDR_GEN_MODE, include/uapi/linux/if_link.h
+	in6AddrGenModeNone = 1 // IN6_ADDR_GEN_MODE_NONE
+	nlaFNested         = unix.NLA_F_NESTED
+	reqFlags           = unix.NLM_F_REQUEST | unix.NLM_F_ACK
+	createFlags        = reqFlags | unix.NLM_F_CREATE | unix.NLM_F_EXCL
+	nlmsgHdrLen        = unix.SizeofNlMsghdr
+	ackBufSize         = 1 << 16
 )
 
 // nlSock is a NETLINK_ROUTE socket. The namespace it serves is the one of
@@ -277,12 +277,12 @@ func vethAdd(host string, master int32, peer string, nsfd int, down bool) *msg {
 	return m
 }
 
-// noIPv6 builds RTM_NEWLINK setting IFLA_INET6_ADDR_GEN_MODE none on a
+// noIPv6Msg builds RTM_NEWLINK setting IFLA_INET6_ADDR_GEN_MODE none on a
 // link (by index, or by name when index is 0). The kernel refuses this
 // attribute when creating a link (EAFNOSUPPORT on 6.18), and applies flag
 // changes before IFLA_AF_SPEC in do_setlink, so it is a message of its own,
 // sent before the one that brings the link up.
-func noIPv6(index int32, name string) *msg {
+func noIPv6Msg(index int32, name string) *msg {
 	m := newMsg(unix.RTM_NEWLINK, reqFlags)
 	m.ifinfo(index, 0, 0)
 	if index == 0 {

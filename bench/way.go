@@ -31,10 +31,12 @@ type BulkInstance interface {
 	TeardownAll(n int) error
 }
 
-// Ways returns every setup way, in table order. Ways whose tool or package is
-// not available here are returned with a nil Start only if they are known
-// but missing; callers skip those and say so.
-func Ways() []Way {
+// Ways returns every setup way, in table order. A way whose tool is missing
+// here fails in Start with an error wrapping ErrMissing; callers skip it and
+// say so.
+//
+// bin is the path of the static nsnet binary, for the CLI row.
+func Ways(bin string) []Way {
 	return []Way{
 		ipWay(),
 		ipBatchWay(),
@@ -44,5 +46,7 @@ func Ways() []Way {
 		rawWay(true),
 		nsnetWay(false),
 		nsnetWay(true),
+		topoWay(),
+		cliWay(bin),
 	}
 }

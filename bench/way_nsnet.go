@@ -99,7 +99,7 @@ func (r *nsnetRun) Teardown(i int) error { return nsutil.Delete(r.e.NS(i)) }
 
 func (r *nsnetRun) Close() error { return r.host.Close() }
 
-// errMissing marks a way whose tool is not available in this tree or host.
-var errMissing = errors.New("not available")
+// ErrMissing marks a way whose tool is not available in this tree or host.
+var ErrMissing = errors.New("not available")
 
-func missing(what string) error { return fmt.Errorf("%s: %w", what, errMissing) }
+func missing(what string) error { return fmt.Errorf("%s: %w", what, ErrMissing) }

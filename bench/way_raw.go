@@ -44,7 +44,7 @@ func (r *rawRun) Setup(i int) error {
 	h := r.e.Host(i)
 	add := vethAdd(h, r.e.BridgeIdx, "eth0", int(ns.f.Fd()), r.noIPv6)
 	if r.noIPv6 {
-		err = r.e.host.send([]string{"veth add", "addrgenmode none", "up"}, add, noIPv6(0, h), linkUpByName(h))
+		err = r.e.host.send([]string{"veth add", "addrgenmode none", "up"}, add, noIPv6Msg(0, h), linkUpByName(h))
 	} else {
 		err = r.e.host.send([]string{"veth add"}, add)
 	}
@@ -52,7 +52,7 @@ func (r *rawRun) Setup(i int) error {
 		if r.noIPv6 {
 			err = ns.sock.send([]string{"lo up", "addrgenmode none", "eth0 up", "addr add", "route add"},
 				linkUp(1),
-				noIPv6(peerIndex, ""),
+				noIPv6Msg(peerIndex, ""),
 				linkUp(peerIndex),
 				addrAdd(peerIndex, r.e.Addr(i)),
 				defaultRoute(peerIndex, r.e.GW.Addr()))
