@@ -224,6 +224,22 @@ func TestIntegrationVethOneMessage(t *testing.T) {
 	if p := one(t, red.ip(t, "-d", "link", "show", "dev", "eth0")); p["inet6_addr_gen_mode"] != "none" {
 		t.Errorf("peer: %v", p)
 	}
+	// Without AddrGenModeNone the whole pair is one RTM_NEWLINK: peer born
+	// in red, host end up and enslaved.
+	blue := &Link{Name: "veth-blue", Flags: unix.IFF_UP, Change: unix.IFF_UP, Master: uint32(br.Index),
+		Info: &Veth{Peer: Link{Name: "eth1", NetNS: red.f}}}
+	if plan, _ := linkAddPlan(blue); len(plan) != 1 {
+		t.Fatalf("plain veth planned as %d messages", len(plan))
+	}
+	if err := host.c.LinkAdd(blue); err != nil {
+		t.Fatalf("one-message veth: %v", err)
+	}
+	if b := one(t, host.ip(t, "link", "show", "dev", "veth-blue")); b["master"] != "br0" || !slices.Contains(b["flags"].([]any), any("UP")) {
+		t.Errorf("veth-blue: %v", b)
+	}
+	if _, err := red.c.LinkByName("eth1"); err != nil {
+		t.Errorf("eth1 not born in red: %v", err)
+	}
 	// The host end sees its peer in another namespace.
 	hv := host.link(t, "veth-red")
 	if !hv.HasLinkNetNSID || hv.ParentIndex != eth0.Index || hv.Master != uint32(br.Index) || !hv.Up() {
@@ -477,6 +493,19 @@ func TestIntegrationRoutes(t *testing.T) {
 	routes, err := ns.c.Routes(unix.AF_INET)
 	if err != nil {
 		t.Fatal(err)
+	}
+	all, err := ns.c.Routes(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v6 := 0
+	for _, r := range all {
+		if r.Family == unix.AF_INET6 {
+			v6++
+		}
+	}
+	if v6 == 0 || len(all) != len(routes)+v6 {
+		t.Errorf("Routes(0) = %d routes (%d IPv6), Routes(AF_INET) = %d", len(all), v6, len(routes))
 	}
 	oracle := ns.ip(t, "-d", "route", "show")
 	if len(oracle) != len(routes) || len(routes) != 5 {
