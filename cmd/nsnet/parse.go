@@ -94,6 +94,13 @@ func objects() []object {
 		// doctor, demo, graph (and sandbox) here, one line each, with the
 		// parse functions and usage texts in cmd/nsnet/topo.go, e.g.
 		//   {name: "up", exact: true, parse: parseUp, usage: upUsage},
+		{name: "up", exact: true, parse: parseUp, usage: upUsage},             // topo.go
+		{name: "down", exact: true, parse: parseDown, usage: downUsage},       // topo.go
+		{name: "plan", exact: true, parse: parsePlan, usage: planUsage},       // topo.go
+		{name: "status", exact: true, parse: parseStatus, usage: statusUsage}, // topo.go
+		{name: "doctor", exact: true, parse: parseDoctor, usage: doctorUsage}, // doctor.go
+		{name: "demo", exact: true, parse: parseDemo, usage: demoUsage},       // demo.go
+		{name: "graph", exact: true, parse: parseGraph, usage: graphUsage},    // graph.go
 	}
 }
 
