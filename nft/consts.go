@@ -3,13 +3,7 @@ package nft
 // Constants missing from golang.org/x/sys/unix, named after the kernel's.
 const (
 	nftaTableHandle    = 4  // NFTA_TABLE_HANDLE, nf_tables.h
-	nftaTablePad       = 5  // NFTA_TABLE_PAD
-	nftaTableUserdata  = 6  // NFTA_TABLE_USERDATA
 	nftaChainFlags     = 10 // NFTA_CHAIN_FLAGS
-	nftaChainUserdata  = 12 // NFTA_CHAIN_USERDATA
-	nftaBitwiseOp      = 6  // NFTA_BITWISE_OP
-	nftaBitwiseData    = 7  // NFTA_BITWISE_DATA
-	nftBitwiseMaskXor  = 0  // NFT_BITWISE_MASK_XOR (was NFT_BITWISE_BOOL)
 	nfNatRangeMapIPs   = 1  // NF_NAT_RANGE_MAP_IPS, nf_nat.h
 	nfNatRangeProtoSpc = 2  // NF_NAT_RANGE_PROTO_SPECIFIED
 

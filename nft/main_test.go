@@ -8,3 +8,5 @@ import (
 )
 
 func TestMain(m *testing.M) { os.Exit(sandbox.Main(m)) }
+
+func requireInside(t testing.TB) { sandbox.Require(t) }

@@ -22,6 +22,13 @@ func TestNATAddListDelFlush(t *testing.T) {
 	sandbox.Require(t)
 	ns := newNS(t)
 	c := dialIn(t, ns)
+	// Nothing there yet: list is empty, del is ErrNotFound, flush is a no-op.
+	if list, err := c.NATList(); err != nil || len(list) != 0 {
+		t.Fatalf("NATList on an empty ruleset = %v, %v", list, err)
+	}
+	if err := c.NATDel(Masquerade{Src: mustPrefix("10.0.0.0/8")}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("NATDel on an empty ruleset = %v, want ErrNotFound", err)
+	}
 	rules := []NATRule{
 		Masquerade{Src: netip.MustParsePrefix("192.168.15.0/24"), OutIface: "eth0"},
 		Masquerade{Src: netip.MustParsePrefix("fd00:15::/64")},
