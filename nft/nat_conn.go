@@ -254,7 +254,7 @@ func normalize(exprs []Expr) []Expr {
 		case *Nat:
 			n := *e
 			if n.RegAddrMin != 0 {
-				n.Flags |= nfNatRangeMapIPs
+				n.Flags |= unix.NF_NAT_RANGE_MAP_IPS
 			}
 			if n.RegAddrMax == 0 {
 				n.RegAddrMax = n.RegAddrMin

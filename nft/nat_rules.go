@@ -233,7 +233,7 @@ func ifnameMatch(key uint32, name string) []Expr {
 func localDaddr() []Expr {
 	return []Expr{
 		&Fib{Result: unix.NFT_FIB_RESULT_ADDRTYPE, Flags: unix.NFTA_FIB_F_DADDR, Reg: unix.NFT_REG_1},
-		&Cmp{Op: unix.NFT_CMP_EQ, Reg: unix.NFT_REG_1, Data: binary.NativeEndian.AppendUint32(nil, rtnLocal)},
+		&Cmp{Op: unix.NFT_CMP_EQ, Reg: unix.NFT_REG_1, Data: binary.NativeEndian.AppendUint32(nil, unix.RTN_LOCAL)},
 	}
 }
 
@@ -268,6 +268,6 @@ func dnat(l l3, to netip.AddrPort) []Expr {
 		&Immediate{Reg: unix.NFT_REG_1, Data: to.Addr().AsSlice()},
 		&Immediate{Reg: unix.NFT_REG_2, Data: binary.BigEndian.AppendUint16(nil, to.Port())},
 		&Nat{Type: unix.NFT_NAT_DNAT, Family: uint32(l.nfproto), RegAddrMin: unix.NFT_REG_1,
-			RegProtoMin: unix.NFT_REG_2, Flags: nfNatRangeProtoSpc},
+			RegProtoMin: unix.NFT_REG_2, Flags: unix.NF_NAT_RANGE_PROTO_SPECIFIED},
 	}
 }
