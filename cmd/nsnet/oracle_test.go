@@ -256,4 +256,3 @@ func must(t testing.TB, err error) {
 		t.Fatal(err)
 	}
 }
-
