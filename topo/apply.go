@@ -239,6 +239,7 @@ func (r *run) namespace(name string, routes bool) error {
 				return r.fail(s, err)
 			}
 			r.sys.put(&handle{name: name, ns: ns, c: c})
+			r.finish(s)
 		}
 		// fixLoUp is applied in the namespace's batch.
 	}
