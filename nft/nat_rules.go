@@ -8,9 +8,11 @@ import (
 )
 
 // Rule builders for nsnet's NAT rules. Each carries the `nft
-// --debug=netlink` listing of the rule nft builds from the text in its
-// comment (STYLE R5, learned with nft 1.0.6 inside `unshare -n`); the
-// oracle test checks that nft lists ours and its own identically.
+// --debug=netlink` listing of the rule nft builds from the text on the
+// comment's first line (STYLE R5, learned with nft 1.0.6 inside
+// `unshare -n`). TestRuleBytesMatchNFT checks that our NFT_MSG_NEWRULE is
+// byte for byte nft's for every form in testdata/forms.txt, and
+// TestOracleNFTList that `nft -j list ruleset` shows both the same.
 
 // rules of a masquerade: one rule in postrouting.
 func (m Masquerade) rules() []Rule {
@@ -100,7 +102,7 @@ func forwardPreroutingExprs(f Forward) []Expr {
 // forwardOutputExprs builds, for forward tcp 8080 192.168.15.2:80 (the
 // host's own connections, NAT hook output):
 //
-//	ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 8080 counter dnat ip to 192.168.15.2:80
+//	meta nfproto ipv4 ip daddr != 127.0.0.0/8 fib daddr type local tcp dport 8080 counter dnat ip to 192.168.15.2:80
 //	[ meta load nfproto => reg 1 ]
 //	[ cmp eq reg 1 0x00000002 ]
 //	[ payload load 1b @ network header + 16 => reg 1 ]
@@ -133,7 +135,7 @@ func forwardOutputExprs(f Forward) []Expr {
 // hairpinExprs builds, for forward tcp 8080 192.168.15.2:80 hairpin
 // 192.168.15.0/24 (without hairpin, the saddr match is left out):
 //
-//	ct status dnat ip daddr 192.168.15.2 tcp dport 80 ip saddr 192.168.15.0/24 counter masquerade
+//	meta nfproto ipv4 ct status dnat ip daddr 192.168.15.2 tcp dport 80 ip saddr 192.168.15.0/24 counter masquerade
 //	[ meta load nfproto => reg 1 ]
 //	[ cmp eq reg 1 0x00000002 ]
 //	[ ct load status => reg 1 ]
