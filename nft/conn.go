@@ -12,9 +12,13 @@ import (
 )
 
 // A Conn is an nf_tables netlink socket bound to one network namespace. It
-// is safe for concurrent use; the Tx values it makes are not.
+// is safe for concurrent use: each exchange (a dump, a commit and its
+// replies) holds the Conn for itself, so replies never cross. The Tx values
+// it makes are not safe for concurrent use.
 type Conn struct {
-	nl *netlink.Conn
+	nl    *netlink.Conn
+	mu    sync.Mutex // one request/reply exchange at a time
+	natMu sync.Mutex // one NAT read-check-commit at a time on this Conn
 
 	bufMu  sync.Mutex
 	sndbuf int // socket buffer sizes already asked for (0 = kernel default)
@@ -53,6 +57,8 @@ func msgType(m uint16) netlink.HeaderType {
 
 // dump sends a GET request with NLM_F_DUMP and returns the reply bodies.
 func (c *Conn) dump(op string, typ uint16, body []byte) ([][]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	msgs, err := c.nl.Execute(netlink.Message{
 		Header: netlink.Header{Type: msgType(typ), Flags: netlink.Request | netlink.Dump},
 		Data:   body,
@@ -147,10 +153,12 @@ func (c *Conn) Rules(family Family, table, chain string) ([]Rule, error) {
 // transaction increments it; Tx.RequireGen makes a commit fail with
 // unix.ERESTART if it moved.
 func (c *Conn) Gen() (uint32, error) {
+	c.mu.Lock()
 	msgs, err := c.nl.Execute(netlink.Message{
 		Header: netlink.Header{Type: msgType(unix.NFT_MSG_GETGEN), Flags: netlink.Request},
 		Data:   nfgenmsg(0, 0),
 	})
+	c.mu.Unlock()
 	if err != nil {
 		return 0, opError("gen get", "", err)
 	}

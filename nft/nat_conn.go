@@ -77,6 +77,8 @@ func (c *Conn) NATAdd(r NATRule) (added bool, err error) {
 		return false, err
 	}
 	want := r.rules()
+	c.natMu.Lock() // other writers (processes) are caught by the generation check
+	defer c.natMu.Unlock()
 	for try := 0; ; try++ {
 		rs, gen, err := c.natRules()
 		if err != nil {
@@ -110,6 +112,8 @@ func (c *Conn) NATDel(r NATRule) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
+	c.natMu.Lock()
+	defer c.natMu.Unlock()
 	for try := 0; ; try++ {
 		rs, gen, err := c.natRules()
 		if err != nil {

@@ -160,11 +160,19 @@ func (tx *Tx) Commit() error {
 	if err := tx.c.sizeBuffers(size, len(msgs)); err != nil {
 		return &OpError{Op: "commit", Err: err}
 	}
+	tx.c.mu.Lock()
+	defer tx.c.mu.Unlock()
 	sent, err := tx.c.nl.SendMessages(msgs)
 	if err != nil {
 		return opError("commit", "", err)
 	}
-	return tx.receive(sent)
+	err = tx.receive(sent)
+	// Whatever the kernel queued and we did not read (after a receive
+	// error) would answer the next request: drop it.
+	for tx.c.pending() {
+		tx.c.nl.Receive()
+	}
+	return err
 }
 
 // receive reads the replies to a sent batch and maps a failure back, by

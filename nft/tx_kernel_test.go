@@ -248,3 +248,30 @@ func TestRequireGen(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestConnConcurrent: commits and dumps from many goroutines on one Conn
+// each get their own replies.
+func TestConnConcurrent(t *testing.T) {
+	sandbox.Require(t)
+	c := dialIn(t, newNS(t))
+	errc := make(chan error, 40)
+	for i := range 20 {
+		go func() {
+			_, err := c.NATAdd(Masquerade{Src: mustPrefix(fmt.Sprintf("10.%d.0.0/16", i))})
+			errc <- err
+		}()
+		go func() {
+			_, err := c.NATList()
+			errc <- err
+		}()
+	}
+	for range 40 {
+		if err := <-errc; err != nil {
+			t.Error(err)
+		}
+	}
+	list, err := c.NATList()
+	if err != nil || len(list) != 20 {
+		t.Fatalf("%d entries (%v), want 20", len(list), err)
+	}
+}
