@@ -58,7 +58,7 @@ func seedLines(t *testing.T, file string) []string {
 func endless(line string) bool {
 	f := strings.Fields(line)
 	for i, w := range f {
-		if w == "ping" {
+		if w == "ping" && i+1 < len(f) {
 			return !strings.Contains(strings.Join(f[i:], " "), "-c")
 		}
 	}
