@@ -12,7 +12,7 @@ import (
 
 // natRetries bounds how often a NAT change is retried when another writer
 // changed the ruleset between our read and our commit (unix.ERESTART).
-const natRetries = 5
+const natRetries = 20
 
 // A NATEntry is one NAT rule of table inet nsnet as NATList finds it.
 // nat chains see the first packet of each connection only, so the counters

@@ -275,3 +275,44 @@ func TestConnConcurrent(t *testing.T) {
 		t.Fatalf("%d entries (%v), want 20", len(list), err)
 	}
 }
+
+// TestNATAddRacingWriters: several sockets (as several nsnet processes
+// would) add the same rule at once; the generation check makes exactly one
+// of them add it and the rest report no change.
+func TestNATAddRacingWriters(t *testing.T) {
+	sandbox.Require(t)
+	ns := newNS(t)
+	const n = 8
+	type result struct {
+		added bool
+		err   error
+	}
+	res := make(chan result, n)
+	start := make(chan struct{})
+	for range n {
+		c := dialIn(t, ns)
+		go func() {
+			<-start
+			added, err := c.NATAdd(mustParseNAT(t, "forward tcp 8080 192.168.15.2:80"))
+			res <- result{added, err}
+		}()
+	}
+	close(start)
+	adds := 0
+	for range n {
+		r := <-res
+		if r.err != nil {
+			t.Error(r.err)
+		}
+		if r.added {
+			adds++
+		}
+	}
+	rs, err := dialIn(t, ns).Rules(FamilyINet, NATTable, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if adds != 1 || len(rs) != 3 {
+		t.Fatalf("%d writers added, %d kernel rules; want 1 and 3", adds, len(rs))
+	}
+}
