@@ -2,8 +2,10 @@ package topo
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"strings"
 	"sync"
@@ -266,7 +268,16 @@ func (r *run) bridge(s *Step) error {
 	c := r.sys.host.c
 	b := s.br
 	if s.Action == Create {
-		l := &rtnl.Link{Name: b.Name, Info: &rtnl.Bridge{}, MTU: uint32(b.MTU)}
+		// A fixed MAC: otherwise the bridge takes the lowest MAC of its
+		// ports and changes it when ports come and go, and every
+		// namespace's ARP entry for the host's address goes stale
+		// (Docker sets docker0's MAC for the same reason).
+		mac := make(net.HardwareAddr, 6)
+		if _, err := rand.Read(mac); err != nil {
+			return err
+		}
+		mac[0] = mac[0]&0xfe | 0x02 // unicast, locally administered
+		l := &rtnl.Link{Name: b.Name, Info: &rtnl.Bridge{}, MTU: uint32(b.MTU), Address: mac}
 		created, err := addUp(c, l, !r.t.HasIPv6())
 		if created {
 			name := b.Name

@@ -23,7 +23,7 @@ const (
 	CheckAddr       = "address assigned"
 	CheckBridge     = "bridge up"
 	CheckRoute      = "route present"
-	CheckGateway    = "gateway on a connected subnet and answering ARP"
+	CheckGateway    = "gateway on a connected subnet, answering ARP and ping"
 	CheckForwarding = "IP forwarding enabled"
 	CheckNAT        = "NAT rule present"
 	CheckOverlap    = "no overlapping CIDRs"
@@ -369,15 +369,28 @@ func (d *doctor) gateway(ctx context.Context, ns, obj string, gw netip.Addr, dev
 		return
 	}
 	h := d.s.get(ns)
-	ctx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
+	actx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	_, err := probe.Resolve(ctx, h.ns.File(), dev, gw)
-	if err == nil {
-		d.add(CheckGateway, obj, Pass, "", "")
-		return
+	_, err := probe.Resolve(actx, h.ns.File(), dev, gw)
+	detail := ""
+	if err != nil {
+		detail = fmt.Sprintf("no ARP answer from %s on %s: %v", gw, dev, err)
+	} else {
+		// ARP alone can mislead: a host answers ARP for any of its
+		// addresses on any interface, even a bridge port that left its
+		// bridge, while the replies to real traffic go elsewhere.
+		st, perr := probe.Ping(ctx, h.ns.File(), gw, probe.PingOptions{Count: 1, Timeout: time.Second}, nil)
+		switch {
+		case perr != nil:
+			detail = fmt.Sprintf("%s answers ARP on %s, but ping fails: %v", gw, dev, perr)
+		case st.Received == 0:
+			detail = fmt.Sprintf("%s answers ARP on %s, but not ping: the replies do not come back", gw, dev)
+		default:
+			d.add(CheckGateway, obj, Pass, "", "")
+			return
+		}
 	}
 	fix := d.upFix()
-	detail := fmt.Sprintf("no ARP answer from %s on %s: %v", gw, dev, err)
 	if hostEnd.Bridge != "" && hostEnd.Netns == "" {
 		hl := d.lv.host.links[hostEnd.Name]
 		br := d.lv.host.links[hostEnd.Bridge]
