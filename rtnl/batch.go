@@ -17,10 +17,13 @@ import (
 const maxBatchWrite = 128
 
 // A Batch collects independent requests and sends them together: Flush
-// writes them in one sendmsg(2) (one per maxBatchWrite requests) and then
-// reads all the acknowledgements. The kernel carries on after a failed
-// request, so every request is tried. A Batch is not safe for concurrent
-// use; after Flush it is empty and can be reused.
+// writes them, in order, in one sendmsg(2) and then reads all the
+// acknowledgements. The kernel carries on after a failed request, so every
+// request is tried. A write carries at most maxBatchWrite requests, and a
+// request that may only run if an earlier one of the batch succeeded (the
+// follow-ups of LinkAdd with AddrGenModeNone) starts a new write, and is
+// not sent if that request failed. A Batch is not safe for concurrent use;
+// after Flush it is empty and can be reused.
 type Batch struct {
 	c    *Conn
 	msgs []netlink.Message
@@ -30,8 +33,12 @@ type Batch struct {
 
 var errNoAnswer = errors.New("rtnl: the kernel sent an empty answer")
 
-// batchOp names a request of the batch for its OpError.
-type batchOp struct{ op, obj string }
+// batchOp names a request of the batch for its OpError. after, when not
+// 0, is 1 + the index of the request that must have succeeded first.
+type batchOp struct {
+	op, obj string
+	after   int
+}
 
 // Batch returns an empty batch of requests for c.
 func (c *Conn) Batch() *Batch { return &Batch{c: c} }
@@ -40,6 +47,10 @@ func (c *Conn) Batch() *Batch { return &Batch{c: c} }
 func (b *Batch) Len() int { return len(b.msgs) }
 
 func (b *Batch) add(op, obj string, typ netlink.HeaderType, flags netlink.HeaderFlags, body encoding.BinaryMarshaler) {
+	b.addAfter(0, op, obj, typ, flags, body)
+}
+
+func (b *Batch) addAfter(after int, op, obj string, typ netlink.HeaderType, flags netlink.HeaderFlags, body encoding.BinaryMarshaler) {
 	if b.err != nil {
 		return
 	}
@@ -49,10 +60,11 @@ func (b *Batch) add(op, obj string, typ netlink.HeaderType, flags netlink.Header
 		return
 	}
 	b.msgs = append(b.msgs, m)
-	b.ops = append(b.ops, batchOp{op, obj})
+	b.ops = append(b.ops, batchOp{op, obj, after})
 }
 
-// LinkAdd queues Conn.LinkAdd (one message, or two, see there).
+// LinkAdd queues Conn.LinkAdd: one request, or, with AddrGenModeNone, the
+// creation and follow-ups that are sent only if it succeeded.
 func (b *Batch) LinkAdd(l *Link) {
 	plan, err := linkAddPlan(l)
 	if err != nil {
@@ -61,12 +73,17 @@ func (b *Batch) LinkAdd(l *Link) {
 		}
 		return
 	}
-	for _, m := range plan {
-		b.add("link add", l.Name, unix.RTM_NEWLINK, m.flags, m.link)
+	create := len(b.msgs) + 1
+	for k, m := range plan {
+		after := 0
+		if k > 0 {
+			after = create // a follow-up by name must not touch a link that was already there
+		}
+		b.addAfter(after, "link add", l.Name, unix.RTM_NEWLINK, m.flags, m.link)
 	}
 }
 
-// LinkSet queues Conn.LinkSet (one message, or two, see there).
+// LinkSet queues Conn.LinkSet (one request, or two, see there).
 func (b *Batch) LinkSet(l *Link) {
 	for _, m := range linkSetPlan(l) {
 		b.add("link set", linkObj(l), unix.RTM_NEWLINK, m.flags, m.link)
@@ -127,62 +144,87 @@ func (b *Batch) Flush() error {
 	c := b.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	failed := make([]bool, len(msgs))
 	var errs []error
-	for len(msgs) > 0 {
-		n := min(len(msgs), maxBatchWrite)
-		failed, err := c.sendBatch(msgs[:n], ops[:n])
-		errs = append(errs, failed...)
+	for start := 0; start < len(msgs); {
+		end := start + 1
+		for end < len(msgs) && end-start < maxBatchWrite && ops[end].after <= start {
+			end++
+		}
+		var idx []int // the requests of this write
+		for i := start; i < end; i++ {
+			if a := ops[i].after; a > 0 && failed[a-1] {
+				failed[i] = true // not sent: what it builds on failed
+				continue
+			}
+			idx = append(idx, i)
+		}
+		results, err := c.sendBatch(msgs, ops, idx)
+		for k, e := range results {
+			if e != nil {
+				failed[idx[k]] = true
+				errs = append(errs, e)
+			}
+		}
 		if err != nil {
 			return errors.Join(append(errs, err)...)
 		}
-		msgs, ops = msgs[n:], ops[n:]
+		start = end
 	}
 	return errors.Join(errs...)
 }
 
-// sendBatch writes msgs in one sendmsg and reads one answer per message.
-// Answers are matched to requests by sequence number. It returns the
-// requests' errors, and a non-nil error when the exchange itself failed.
-func (c *Conn) sendBatch(msgs []netlink.Message, ops []batchOp) ([]error, error) {
-	sent, err := c.nl.SendMessages(msgs)
+// sendBatch writes the requests msgs[i], i in idx, in one sendmsg and
+// reads one answer per request. Answers are matched to requests by
+// sequence number. It returns each request's error (nil on success), and
+// a non-nil error when the exchange itself failed.
+func (c *Conn) sendBatch(msgs []netlink.Message, ops []batchOp, idx []int) ([]error, error) {
+	results := make([]error, len(idx))
+	if len(idx) == 0 {
+		return results, nil
+	}
+	write := make([]netlink.Message, len(idx))
+	for k, i := range idx {
+		write[k] = msgs[i]
+	}
+	sent, err := c.nl.SendMessages(write)
 	if err != nil {
-		return nil, opError("batch send", "", err)
+		return results, opError("batch send", "", err)
 	}
 	index := make(map[uint32]int, len(sent))
-	for i, m := range sent {
-		index[m.Header.Sequence] = i
+	for k, m := range sent {
+		index[m.Header.Sequence] = k
 	}
 	answered := make([]bool, len(sent))
-	failed := make([]error, len(sent))
 	for left := len(sent); left > 0; {
 		replies, err := c.nl.Receive()
 		if err != nil {
 			var ne *netlink.OpError
 			if !errors.As(err, &ne) || !isErrno(ne.Err) {
-				return compact(failed), opError("batch receive", "", err)
+				return results, opError("batch receive", "", err)
 			}
 			// An NLMSG_ERROR answers the request with its sequence number.
-			i, ok := index[ne.Sequence]
-			if !ok || answered[i] {
-				return compact(failed), &OpError{Op: "batch receive",
+			k, ok := index[ne.Sequence]
+			if !ok || answered[k] {
+				return results, &OpError{Op: "batch receive",
 					Err: fmt.Errorf("error answer for unknown sequence %d: %w", ne.Sequence, ne.Err)}
 			}
-			answered[i], left = true, left-1
-			failed[i] = opError(ops[i].op, ops[i].obj, err)
+			answered[k], left = true, left-1
+			results[k] = opError(ops[idx[k]].op, ops[idx[k]].obj, err)
 			continue
 		}
 		if len(replies) == 0 {
-			return compact(failed), &OpError{Op: "batch receive", Err: errNoAnswer}
+			return results, &OpError{Op: "batch receive", Err: errNoAnswer}
 		}
 		for _, r := range replies {
-			i, ok := index[r.Header.Sequence]
-			if !ok || r.Header.Type != netlink.Error || answered[i] {
+			k, ok := index[r.Header.Sequence]
+			if !ok || r.Header.Type != netlink.Error || answered[k] {
 				continue // not an answer to this batch
 			}
-			answered[i], left = true, left-1
+			answered[k], left = true, left-1
 		}
 	}
-	return compact(failed), nil
+	return results, nil
 }
 
 // isErrno reports whether err is an errno the kernel sent in an
@@ -191,15 +233,4 @@ func (c *Conn) sendBatch(msgs []netlink.Message, ops []batchOp) ([]error, error)
 func isErrno(err error) bool {
 	_, ok := err.(unix.Errno)
 	return ok
-}
-
-// compact drops the nil entries of errs.
-func compact(errs []error) []error {
-	out := errs[:0]
-	for _, e := range errs {
-		if e != nil {
-			out = append(out, e)
-		}
-	}
-	return out
 }

@@ -200,8 +200,9 @@ func (c *Conn) getLink(op, obj string, req *Link) (*Link, error) {
 // itself cannot be created up: ENOTCONN.)
 //
 // AddrGenModeNone (on l, or on a peer created in this namespace) is
-// refused by the kernel at creation, so it is sent as a second
-// RTM_NEWLINK in the same write; see link_request.go.
+// refused by the kernel at creation, so it is set by name in a second
+// write, sent only if the creation succeeded (never on a link of that name
+// that was already there), and IFF_UP after it; see link_request.go.
 func (c *Conn) LinkAdd(l *Link) error {
 	b := c.Batch()
 	b.LinkAdd(l)

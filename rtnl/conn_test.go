@@ -3,6 +3,7 @@ package rtnl
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net/netip"
 	"strings"
@@ -40,23 +41,34 @@ func ack(req netlink.Message, errno unix.Errno, hint string) netlink.Message {
 }
 
 // record returns a test Conn that answers every request with answer and
-// keeps what was sent.
+// keeps what was sent, one slice per write. As the kernel does, each
+// request's answer is a datagram of its own, read by one Receive.
 func record(t *testing.T, answer func(req netlink.Message) []netlink.Message) (*Conn, *[][]netlink.Message) {
 	t.Helper()
 	var writes [][]netlink.Message
+	var datagrams [][]netlink.Message
 	nl := nltest.Dial(func(reqs []netlink.Message) ([]netlink.Message, error) {
-		if reqs == nil {
+		if reqs != nil { // a write: queue the answers
+			writes = append(writes, reqs)
+			for _, r := range reqs {
+				datagrams = append(datagrams, answer(r))
+			}
+			return nil, nil
+		}
+		if len(datagrams) == 0 {
 			return nil, io.EOF
 		}
-		writes = append(writes, reqs)
-		var out []netlink.Message
-		for _, r := range reqs {
-			out = append(out, answer(r)...)
-		}
-		return out, nil
+		d := datagrams[0]
+		datagrams = datagrams[1:]
+		return d, nil
 	})
 	c := newConn(nl)
-	t.Cleanup(func() { c.Close() })
+	t.Cleanup(func() {
+		c.Close()
+		if len(datagrams) != 0 {
+			t.Errorf("%d answers were never read", len(datagrams))
+		}
+	})
 	return c, &writes
 }
 
@@ -346,12 +358,75 @@ func TestBatchChunks(t *testing.T) {
 	for i := range maxBatchWrite + 1 {
 		b.LinkDel(int32(i + 1))
 	}
-	// nltest hands back all answers of a write in one read; Flush must
-	// still account for each.
 	if err := b.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	if len(*writes) != 2 || len((*writes)[0]) != maxBatchWrite || len((*writes)[1]) != 1 {
 		t.Errorf("writes of %d requests: %d", maxBatchWrite+1, len(*writes))
+	}
+}
+
+// TestLinkAddFollowUpsOnlyAfterCreate: the AddrGenModeNone follow-ups
+// address the link by name, so they go in a later write and only if the
+// creation succeeded; otherwise they would change the link that was
+// already there.
+func TestLinkAddFollowUpsOnlyAfterCreate(t *testing.T) {
+	exists := map[string]bool{"br-old": true}
+	c, writes := record(t, func(req netlink.Message) []netlink.Message {
+		var l Link
+		if err := l.UnmarshalBinary(req.Data); err != nil {
+			return []netlink.Message{ack(req, unix.EINVAL, "")}
+		}
+		if req.Header.Flags&netlink.Create != 0 {
+			if exists[l.Name] {
+				return []netlink.Message{ack(req, unix.EEXIST, "")}
+			}
+			exists[l.Name] = true
+		}
+		return []netlink.Message{ack(req, 0, "")}
+	})
+	up := func(name string) *Link {
+		return &Link{Name: name, Flags: unix.IFF_UP, Change: unix.IFF_UP, AddrGenModeNone: true, Info: &Bridge{}}
+	}
+	err := c.LinkAdd(up("br-old"))
+	if !errors.Is(err, unix.EEXIST) || len(*writes) != 1 {
+		t.Fatalf("LinkAdd(existing) = %v after %d writes; want EEXIST and no follow-up", err, len(*writes))
+	}
+	*writes = nil
+	b := c.Batch()
+	b.LinkAdd(up("br-a"))
+	b.AddrAdd(&Addr{Index: 7, Local: netip.MustParseAddr("10.0.0.1"), PrefixLen: 8})
+	b.LinkAdd(up("br-old"))
+	b.LinkAdd(up("br-b"))
+	if err := b.Flush(); !errors.Is(err, unix.EEXIST) {
+		t.Fatalf("Flush() = %v, want br-old's EEXIST", err)
+	}
+	var got [][]string
+	for _, w := range *writes {
+		var names []string
+		for _, m := range w {
+			var l Link
+			_ = l.UnmarshalBinary(m.Data)
+			switch {
+			case m.Header.Type == unix.RTM_NEWADDR:
+				names = append(names, "addr")
+			case m.Header.Flags&netlink.Create != 0:
+				names = append(names, "create "+l.Name+fmt.Sprintf(" up=%v", l.Up()))
+			case l.AddrGenModeNone:
+				names = append(names, "mode "+l.Name)
+			default:
+				names = append(names, "up "+l.Name)
+			}
+		}
+		got = append(got, names)
+	}
+	want := [][]string{
+		{"create br-a up=false"},
+		{"mode br-a", "up br-a", "addr", "create br-old up=false"},
+		{"create br-b up=false"}, // br-old's follow-ups were due here: dropped, as it failed
+		{"mode br-b", "up br-b"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("writes (-want +got):\n%s", diff)
 	}
 }

@@ -377,6 +377,15 @@ func TestIntegrationLinkErrors(t *testing.T) {
 	if !errors.Is(err, unix.EEXIST) || !strings.HasPrefix(err.Error(), "link add br0: file exists") {
 		t.Errorf("duplicate LinkAdd = %v", err)
 	}
+	// With AddrGenModeNone the follow-ups go by name: they must not reach
+	// the bridge that already had that name.
+	err = ns.c.LinkAdd(&Link{Name: "br0", Flags: unix.IFF_UP, Change: unix.IFF_UP, AddrGenModeNone: true, Info: &Bridge{}})
+	if !errors.Is(err, unix.EEXIST) {
+		t.Errorf("duplicate LinkAdd with AddrGenModeNone = %v", err)
+	}
+	if j := one(t, ns.ip(t, "-d", "link", "show", "dev", "br0")); j["inet6_addr_gen_mode"] != "eui64" || slices.Contains(j["flags"].([]any), any("UP")) {
+		t.Errorf("a failed LinkAdd changed the existing br0: %v", j)
+	}
 	err = ns.c.LinkAdd(&Link{Name: "x0", Info: &UnknownInfo{KindName: "no-such-kind"}})
 	var oe *OpError
 	if !errors.As(err, &oe) || oe.Err == nil || oe.Hint == "" {

@@ -19,10 +19,11 @@ import (
 //
 // IPv6 configures a link (makes its fe80:: address) as soon as it is up
 // and has carrier, and a bridge without ports has carrier on 6.18. So the
-// requests below split such a Link into messages written together (one
-// sendmsg, processed in order): create it down, set the mode by name, then
-// bring it up by name; or, for an existing link, set the mode first and
-// the rest after.
+// requests below split such a Link into several: create it down, then set
+// the mode by name, then bring it up by name (the follow-ups go in a later
+// write of the Batch, only if the creation succeeded, so that they never
+// change a link of that name that existed before); or, for an existing
+// link, set the mode first and the rest after, in one write.
 
 var errPeerAddrGenMode = errors.New("rtnl: a veth peer created in another namespace cannot get AddrGenModeNone at creation " +
 	"(the kernel refuses IFLA_AF_SPEC when creating a link); set it with LinkSet on a Conn in that namespace before the peer comes up")
