@@ -123,16 +123,12 @@ func (c *Conn) BaseChains() ([]Chain, error) {
 // Rules dumps the rules of one table, or of one chain of it if chain is not
 // empty. A missing table is unix.ENOENT.
 func (c *Conn) Rules(family Family, table, chain string) ([]Rule, error) {
-	ae := newEncoder()
-	ae.String(unix.NFTA_RULE_TABLE, table)
-	if chain != "" {
-		ae.String(unix.NFTA_RULE_CHAIN, chain)
-	}
-	attrs, err := ae.Encode()
+	// The dump is filtered by the same attributes a rule message carries.
+	filter, err := (&Rule{Family: family, Table: table, Chain: chain}).MarshalBinary()
 	if err != nil {
 		return nil, err
 	}
-	bodies, err := c.dump("rule list", unix.NFT_MSG_GETRULE, append(nfgenmsg(family, 0), attrs...))
+	bodies, err := c.dump("rule list", unix.NFT_MSG_GETRULE, filter)
 	if err != nil {
 		var oe *OpError
 		if errors.As(err, &oe) {

@@ -108,8 +108,9 @@ func recordDumps(t *testing.T) {
 	ours := func(b []byte) bool { return len(b) > 0 && Family(b[0]) == FamilyINet && containsName(b, NATTable) }
 	rec("table", unix.NFT_MSG_GETTABLE, nfgenmsg(FamilyINet, 0), ours)
 	rec("chain", unix.NFT_MSG_GETCHAIN, nfgenmsg(FamilyINet, 0), ours)
-	ae := newEncoder()
-	ae.String(unix.NFTA_RULE_TABLE, NATTable)
-	attrs, _ := ae.Encode()
-	rec("rule", unix.NFT_MSG_GETRULE, append(nfgenmsg(FamilyINet, 0), attrs...), func([]byte) bool { return true })
+	filter, err := (&Rule{Family: FamilyINet, Table: NATTable}).MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec("rule", unix.NFT_MSG_GETRULE, filter, func([]byte) bool { return true })
 }

@@ -21,7 +21,9 @@ type Rule struct {
 func (r *Rule) MarshalBinary() ([]byte, error) {
 	ae := newEncoder()
 	ae.String(unix.NFTA_RULE_TABLE, r.Table)
-	ae.String(unix.NFTA_RULE_CHAIN, r.Chain)
+	if r.Chain != "" {
+		ae.String(unix.NFTA_RULE_CHAIN, r.Chain)
+	}
 	if r.Handle != 0 {
 		ae.Uint64(unix.NFTA_RULE_HANDLE, r.Handle)
 	}

@@ -81,17 +81,23 @@ func newSeedNet(t *testing.T) *seedNet {
 	return s
 }
 
-// serve starts a server inside ns that answers every TCP connection or UDP
+// serve starts a server inside ns (nil: the host) that answers every TCP connection or UDP
 // datagram with the peer address it sees. The socket is made on a thread
 // that joined ns (doIn), so it lives there; the serving goroutine can run
 // anywhere.
 func serve(t *testing.T, ns *os.File, network, addr string) {
 	t.Helper()
 	var wg sync.WaitGroup
+	in := func(fn func() error) error {
+		if ns == nil {
+			return fn()
+		}
+		return doIn(ns, fn)
+	}
 	switch network {
 	case "tcp":
 		var l net.Listener
-		if err := doIn(ns, func() (err error) { l, err = net.Listen("tcp", addr); return }); err != nil {
+		if err := in(func() (err error) { l, err = net.Listen("tcp", addr); return }); err != nil {
 			t.Fatal(err)
 		}
 		wg.Go(func() {
@@ -107,7 +113,7 @@ func serve(t *testing.T, ns *os.File, network, addr string) {
 		t.Cleanup(func() { l.Close(); wg.Wait() })
 	case "udp":
 		var pc net.PacketConn
-		if err := doIn(ns, func() (err error) { pc, err = net.ListenPacket("udp", addr); return }); err != nil {
+		if err := in(func() (err error) { pc, err = net.ListenPacket("udp", addr); return }); err != nil {
 			t.Fatal(err)
 		}
 		wg.Go(func() {
@@ -240,6 +246,10 @@ func TestTrafficForward(t *testing.T) {
 			expectPeer(t, c.what, c.ns, p.network, net.JoinHostPort(c.to, p.port), c.server)
 		}
 	}
+	// The host's loopback is left alone: a service of its own on
+	// 127.0.0.1:8080 still answers there.
+	serve(t, nil, "tcp", "127.0.0.1:8080")
+	expectPeer(t, "host to its own loopback", nil, "tcp", "127.0.0.1:8080", "127.0.0.1")
 	// With the hairpin network, only red's connections are masqueraded;
 	// the lan client keeps its own address.
 	if err := s.host.NATDel(mustParseNAT(t, "forward tcp 8080 192.168.15.2:80")); err != nil {
