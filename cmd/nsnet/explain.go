@@ -7,6 +7,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/nsnet/nsnet/nft"
 	"github.com/nsnet/nsnet/nsutil"
 	"github.com/nsnet/nsnet/rtnl"
 )
@@ -77,6 +78,20 @@ func explain(err error) string {
 			head += " (" + strings.Join(notes, "; ") + ")"
 		}
 		return head
+	}
+	var fop *nft.OpError
+	if errors.As(err, &fop) {
+		msg := fop.Error()
+		if ref.op != "" {
+			msg = ref.op + " " + ref.obj + ": " + errText(fop.Err)
+			if fop.Hint != "" {
+				msg += " (kernel: " + fop.Hint + ")"
+			}
+		}
+		if why := reason("nat", ref.obj, fop.Err, ref); why != "" {
+			msg += " (" + why + ")"
+		}
+		return msg
 	}
 	var nop *nsutil.OpError
 	if errors.As(err, &nop) {
@@ -155,6 +170,10 @@ func reason(op, obj string, err error, ref *refused) string {
 		return fmt.Sprintf("there is already a neighbour entry for %s in %s", name, where)
 	case object == "neigh" && is(syscall.ENOENT):
 		return fmt.Sprintf("there is no neighbour entry for %s in %s", name, where)
+	case errors.Is(err, nft.ErrNotFound):
+		return fmt.Sprintf("there is no such rule in table inet %s of %s; nsnet nat show lists them", nft.NATTable, where)
+	case object == "nat" && (is(syscall.EPROTONOSUPPORT) || is(syscall.EAFNOSUPPORT)):
+		return "the kernel has no nf_tables support (CONFIG_NF_TABLES)"
 	case is(syscall.EBUSY):
 		return "the object is in use"
 	}

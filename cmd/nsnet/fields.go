@@ -56,6 +56,16 @@ const (
 	jProxy  = "proxy"
 	jState  = "state"
 
+	// nsnet's own objects (no iproute2 equivalent): nat show, forward show
+	jRule    = "rule"
+	jPackets = "packets"
+	jBytes   = "bytes"
+	jChains  = "chains"
+	jChain   = "chain"
+	jHandle  = "handle"
+	jIPv4    = "ipv4"
+	jIPv6    = "ipv6"
+
 	// namespaces (ip -j netns)
 	jName = "name"
 	jID   = "id"

@@ -86,9 +86,10 @@ func objects() []object {
 
 		// nsnet's own objects (exact names only), one line each; the
 		// parse function and usage text live in the object's own file.
-		{name: "ping", exact: true, parse: parsePing, usage: pingUsage},       // ping.go (probe)
-		{name: "arping", exact: true, parse: parseArping, usage: arpingUsage}, // ping.go (probe)
-		// nat.go (nft), forward.go (nsutil sysctl): nat, forward.
+		{name: "ping", exact: true, parse: parsePing, usage: pingUsage},          // ping.go (probe)
+		{name: "arping", exact: true, parse: parseArping, usage: arpingUsage},    // ping.go (probe)
+		{name: "nat", exact: true, parse: parseNAT, usage: natUsage},             // nat.go (nft)
+		{name: "forward", exact: true, parse: parseForward, usage: forwardUsage}, // forward.go (nsutil sysctl)
 		//
 		// TOPO HOOK: the topo helper registers up, down, plan, status,
 		// doctor, demo, graph (and sandbox) here, one line each, with the
@@ -292,6 +293,12 @@ OBJECT:  netns   add|del|list|exec NAME [CMD...]
          addr    add|del CIDR dev DEV | show [dev DEV]
          route   add|del PREFIX|default [via GW] [dev DEV] [metric N] | show
          neigh   show [dev DEV] | add|del IP lladdr MAC dev DEV
+nsnet's own objects (never abbreviated):
+         nat     masquerade SRC_CIDR [oif DEV] | forward tcp|udp PORT DEST_IP:PORT
+                 | del ... | show | flush            (table inet nsnet only)
+         forward on|off|show                         IP forwarding of the namespace
+         ping    [-c N] [-W SEC] DEST                ICMP echo from inside -n NS
+         arping  DEV IP                              ARP probe from inside -n NS
 Objects and commands may be abbreviated as in iproute2 (ip a, ip r, ip l, ip n).
 "nsnet OBJECT help" explains each object.
 Exit status: 0 done, 1 the kernel or the system refused, 2 bad usage or input.
