@@ -241,6 +241,15 @@ func (r *run) namespace(name string, routes bool) error {
 				return r.fail(s, err)
 			}
 			r.sys.put(&handle{name: name, ns: ns, c: c})
+			if r.t.HasIPv6() {
+				// Links born here copy the default: no DAD, so that
+				// link-local addresses (which neighbour solicitations
+				// for forwarded packets need) work at once. Addresses
+				// are unique by validation.
+				if err := ns.SysctlSet("net.ipv6.conf.default.accept_dad", "0"); err != nil {
+					return r.fail(s, err)
+				}
+			}
 			r.finish(s)
 		}
 		// fixLoUp is applied in the namespace's batch.
