@@ -48,7 +48,11 @@ type Link struct {
 	// DEV addrgenmode none` does: the kernel then gives the link no IPv6
 	// link-local address, so no DAD and no MLD reports are sent when it
 	// comes up. IPv6 still works on the link if addresses are added
-	// explicitly. In a decoded link it is true only when IFLA_AF_SPEC
+	// explicitly. The kernel refuses it in a request that creates a link
+	// (EAFNOSUPPORT) and applies it after IFF_UP in one that changes a
+	// link, so LinkAdd and LinkSet send it in a message of its own, before
+	// the one that brings the link up (link_request.go); MarshalBinary
+	// encodes it as it is. In a decoded link it is true only when IFLA_AF_SPEC
 	// holds exactly that one setting (a kernel dump carries a full
 	// IFLA_AF_SPEC, which is kept verbatim in Unknown).
 	AddrGenModeNone bool
