@@ -5,6 +5,43 @@
 // (down), checked against the seed's troubleshooting list (doctor) and
 // drawn (DOT).
 //
+// # The file format
+//
+// A topology is one JSON object; every field is optional except names.
+// Unknown or repeated fields are errors that name the field and its line
+// (field names are matched exactly, case included).
+//
+//	{
+//	  "host":       {"forwarding": true, "routes": [ROUTE...]},
+//	  "namespaces": [{"name": "red", "forwarding": false, "routes": [ROUTE...]}],
+//	  "bridges":    [{"name": "v-net-0", "addresses": ["192.168.15.5/24"], "mtu": 1500}],
+//	  "veths":      [{"name": "veth-red", "netns": "red", "addresses": ["192.168.15.1/24"],
+//	                  "peer": {"name": "veth-red-br", "bridge": "v-net-0"}}],
+//	  "nat": {"masquerade": [{"src": "192.168.15.0/24", "oif": "eth0"}],
+//	          "forward":    [{"proto": "tcp", "port": 8080, "to": "192.168.15.2:80", "iif": "eth0"}]}
+//	}
+//	ROUTE = {"to": "default" | "CIDR", "via": "GATEWAY", "dev": "IFNAME", "metric": N}
+//
+// The host is the namespace nsnet runs in. Bridges are on the host. A veth
+// has two ends, each with a name, a namespace ("netns"; none means the
+// host) and addresses; a host end may join a bridge instead of having
+// addresses. Pairs go namespace <-> bridge, namespace <-> host, or
+// namespace <-> namespace. Addresses are CIDRs, IPv4 or IPv6; a file with
+// no IPv6 at all gets links without IPv6 (no link-local address, no DAD,
+// no MLD). "forwarding" sets net.ipv4.ip_forward (and IPv6 forwarding when
+// the file has IPv6). NAT rules live in nftables table inet nsnet.
+// testdata/seed.json is the seed's whole picture; topo/seed.json is the
+// copy `nsnet demo` embeds.
+//
+// Validate refuses, before anything changes: interface names the kernel
+// refuses (longer than 15 bytes, '/', ':', whitespace, "." or ".."),
+// namespace names iproute2 refuses, duplicates (namespaces, interfaces per
+// namespace, addresses anywhere, routes, NAT rules), malformed CIDRs and
+// host bits in destinations, overlapping subnets on different segments,
+// gateways not on a subnet the namespace is connected to (or the
+// namespace's own address), forwards to an address no namespace has, a
+// port forwarded twice, undeclared namespaces and bridges.
+//
 // # What it owns, what it must not know
 //
 // The file format and everything above single kernel requests: ordering,

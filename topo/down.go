@@ -53,7 +53,7 @@ func Down(ctx context.Context, t *Topology, o Options) ([]Removed, error) {
 	// NAT first: nothing should be translated towards what is going away.
 	nr, err := natDel(s.host, t)
 	for _, obj := range nr {
-		note(KindMasquerade, obj, nil)
+		note("nat", obj, nil)
 	}
 	if err != nil {
 		note("nat", "inet nsnet", err)

@@ -284,7 +284,7 @@ func diff(t *Topology, lv *live) *PlanResult {
 	}
 	// NAT.
 	for _, m := range t.NAT.Masquerade {
-		s := Step{Kind: KindMasquerade, Object: masqString(m), masq: m,
+		s := Step{Kind: KindMasquerade, Object: strings.TrimPrefix(masqString(m), "masquerade "), masq: m,
 			Commands: []string{"iptables -t nat -A POSTROUTING " + iptMasq(m)}}
 		s.Action = Create
 		if lv.nat.rules[natText(&s)] {
@@ -293,7 +293,7 @@ func diff(t *Topology, lv *live) *PlanResult {
 		add(s)
 	}
 	for _, f := range t.NAT.Forward {
-		s := Step{Kind: KindForward, Object: fwdString(f), fwd: f,
+		s := Step{Kind: KindForward, Object: strings.TrimPrefix(fwdString(f), "forward "), fwd: f,
 			Commands: []string{fmt.Sprintf("iptables -t nat -A PREROUTING -p %s --dport %d -j DNAT --to-destination %s", f.Proto, f.Port, f.To)}}
 		s.Action = Create
 		if lv.nat.rules[natText(&s)] {

@@ -142,7 +142,7 @@ func TestDiffChanges(t *testing.T) {
 		{"address missing", func(lv *live) { lv.ns["blue"].addrs = nil }, KindAddr, "192.168.15.2/24 dev veth-blue in blue", Create, ""},
 		{"other gateway", func(lv *live) { lv.ns["red"].routes[0].Gateway = netip.MustParseAddr("192.168.15.9") }, KindRoute, "default via 192.168.15.5 in red", Change, "replace default via 192.168.15.9"},
 		{"forwarding off", func(lv *live) { lv.host.forwarding["net.ipv4.ip_forward"] = "0" }, KindForwarding, "net.ipv4.ip_forward=1", Change, "net.ipv4.ip_forward is 0"},
-		{"nat missing", func(lv *live) { lv.nat.rules = map[string]bool{} }, KindMasquerade, "masquerade 192.168.15.0/24", Create, ""},
+		{"nat missing", func(lv *live) { lv.nat.rules = map[string]bool{} }, KindMasquerade, "192.168.15.0/24", Create, ""},
 		{"namespace missing", func(lv *live) { delete(lv.ns, "lan") }, KindAddr, "192.168.1.10/24 dev eth0 in lan", Create, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
