@@ -1,7 +1,3 @@
-// Command nsnet does the network-namespace workflow of iproute2's `ip`
-// (netns, link, addr, route, neigh) by speaking to the kernel directly,
-// plus nsnet's own objects. Installed or linked as `ip`, it is nsnet; as
-// `ping` or `arping`, it is `nsnet ping` / `nsnet arping`.
 package main
 
 import (
