@@ -75,6 +75,20 @@ func Down(ctx context.Context, t *Topology, o Options) ([]Removed, error) {
 			}
 		}
 	}
+	// The host veth ends there are now: the kernel frees those whose peer
+	// is in a namespace deleted below (asynchronously); the rest are
+	// deleted after.
+	var present []string
+	for _, v := range t.Veths {
+		for _, e := range []End{v.End, v.Peer} {
+			if e.Netns != "" {
+				continue
+			}
+			if l, err := s.host.c.LinkByName(e.Name); err == nil && l.Kind() == "veth" {
+				present = append(present, e.Name)
+			}
+		}
+	}
 	// Namespaces, in parallel: each is an unmount and an unlink.
 	err = forEach(ctx, o.Workers, len(t.Namespaces), func(i int) error {
 		name := t.Namespaces[i].Name
@@ -90,23 +104,6 @@ func Down(ctx context.Context, t *Topology, o Options) ([]Removed, error) {
 	})
 	if err != nil {
 		return removed, err
-	}
-	// Host veth ends: the kernel frees those whose peer was in a deleted
-	// namespace (asynchronously); delete the others.
-	var hostEnds []string
-	for _, v := range t.Veths {
-		for _, e := range []End{v.End, v.Peer} {
-			if e.Netns == "" {
-				hostEnds = append(hostEnds, e.Name)
-			}
-		}
-	}
-	var present []string
-	for _, name := range hostEnds {
-		l, err := s.host.c.LinkByName(name)
-		if err == nil && l.Kind() == "veth" {
-			present = append(present, name)
-		}
 	}
 	if err := waitGone(s.host.c, present); err != nil {
 		note(KindVeth, "host ends", err)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nsnet/nsnet/topo"
 )
@@ -187,9 +188,14 @@ func (r *topoReq) up(ctx context.Context, e *env, t *topo.Topology) error {
 	var changed []topo.Step
 	o.Done = func(s *topo.Step) { changed = append(changed, *s) }
 	progress := false
+	var last time.Time
 	o.Progress = func(done, total int) {
-		if tty && total >= progressMin && !r.json {
-			progress = true
+		if !tty || total < progressMin || r.json {
+			return
+		}
+		progress = true
+		if now := time.Now(); done == total || now.Sub(last) >= 50*time.Millisecond {
+			last = now
 			fmt.Fprintf(e.stderr, "\rup: %d/%d created", done, total)
 		}
 	}
