@@ -83,6 +83,10 @@ func TestInvalidTopologyExits2(t *testing.T) {
 func TestTopoCommandsOutput(t *testing.T) {
 	sandbox.Require(t)
 	file := seedFile(t)
+	// Down leaves ip_forward as it is; start from the kernel's default.
+	if err := os.WriteFile("/proc/sys/net/ipv4/ip_forward", []byte("0"), 0); err != nil {
+		t.Fatal(err)
+	}
 	code, out, errs := nsnetRun(t, "plan", file)
 	if code != 0 || !strings.Contains(out, "create         netns red\n") || !strings.Contains(out, "plan: 17 to create, 1 to change, 0 already there\n") {
 		t.Fatalf("plan: exit %d\n%s%s", code, out, errs)
