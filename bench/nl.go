@@ -255,7 +255,15 @@ func linkDelByName(name string) *msg {
 // vethAdd builds the one RTM_NEWLINK of the floor: host end named host,
 // enslaved to master and created up (unless down is set); peer named peer,
 // born in the namespace nsfd refers to (down: an up peer fails with ENOTCONN).
-func vethAdd(host string, master int32, peer string, nsfd int, down bool) *msg {
+//
+// With oneQueue, both ends are created with one TX and one RX queue
+// (IFLA_NUM_TX_QUEUES, IFLA_NUM_RX_QUEUES). Otherwise veth allocates
+// num_possible_cpus() queues per end and veth_init_queues then shrinks the
+// real count to 1 on the registered device, where
+// netif_set_real_num_tx_queues waits in synchronize_net() (an expedited
+// RCU grace period, under rtnl_lock) and removes the extra queues' sysfs
+// objects: the same end state, at a measured ~270 µs per pair on 2 CPUs.
+func vethAdd(host string, master int32, peer string, nsfd int, down, oneQueue bool) *msg {
 	m := newMsg(unix.RTM_NEWLINK, createFlags)
 	if down {
 		m.ifinfo(0, 0, 0)
@@ -264,6 +272,10 @@ func vethAdd(host string, master int32, peer string, nsfd int, down bool) *msg {
 	}
 	m.str(unix.IFLA_IFNAME, host)
 	m.u32(unix.IFLA_MASTER, uint32(master))
+	if oneQueue {
+		m.u32(unix.IFLA_NUM_TX_QUEUES, 1)
+		m.u32(unix.IFLA_NUM_RX_QUEUES, 1)
+	}
 	li := m.nest(unix.IFLA_LINKINFO)
 	m.str(unix.IFLA_INFO_KIND, "veth")
 	data := m.nest(unix.IFLA_INFO_DATA)
@@ -271,6 +283,10 @@ func vethAdd(host string, master int32, peer string, nsfd int, down bool) *msg {
 	m.ifinfo(0, 0, 0)
 	m.str(unix.IFLA_IFNAME, peer)
 	m.u32(unix.IFLA_NET_NS_FD, uint32(nsfd))
+	if oneQueue {
+		m.u32(unix.IFLA_NUM_TX_QUEUES, 1)
+		m.u32(unix.IFLA_NUM_RX_QUEUES, 1)
+	}
 	m.end(p)
 	m.end(data)
 	m.end(li)

@@ -31,7 +31,7 @@ func phaseRun(e *Env, mk *nsMaker, i int, noIPv6 bool) ([nPhases]time.Duration, 
 	lap(0)
 	h := e.Host(i)
 	if noIPv6 {
-		err = e.host.send([]string{"veth add"}, vethAdd(h, e.BridgeIdx, "eth0", int(ns.f.Fd()), true))
+		err = e.host.send([]string{"veth add"}, vethAdd(h, e.BridgeIdx, "eth0", int(ns.f.Fd()), true, false))
 		lap(1)
 		if err == nil {
 			err = e.host.send([]string{"host addrgenmode"}, noIPv6Msg(0, h))
@@ -45,7 +45,7 @@ func phaseRun(e *Env, mk *nsMaker, i int, noIPv6 bool) ([nPhases]time.Duration, 
 		}
 		lap(1) // the host end's up belongs to the veth phase, as when it is created up
 	} else {
-		err = e.host.send([]string{"veth add"}, vethAdd(h, e.BridgeIdx, "eth0", int(ns.f.Fd()), false))
+		err = e.host.send([]string{"veth add"}, vethAdd(h, e.BridgeIdx, "eth0", int(ns.f.Fd()), false, false))
 		lap(1)
 	}
 	steps := []struct {

@@ -328,7 +328,11 @@ func (r *Results) targets(b *strings.Builder) {
 		if ok1 && ok2 {
 			v = float64(x.PerNS) / float64(y.PerNS)
 		}
-		check(ref+" per ns: N=1000 / N=100", "≤ 1.6", v, v <= 1.6, ok1 && ok2)
+		bar := "≤ 1.6"
+		if ref == "nsnet" {
+			bar = "≤ 1.6 applies only without IPv6 (next rows); shown for reference"
+		}
+		check(ref+" per ns: N=1000 / N=100", bar, v, v <= 1.6, ok1 && ok2)
 	}
 	v, ok := ratio("vish-docker", "nsnet", 1000, td)
 	check("teardown N=1000 (calls + until freed): vishvananda LinkDel / nsnet", "≥ 20", v, v >= 20, ok)

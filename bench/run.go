@@ -76,7 +76,7 @@ func run(w Way, n int, o Options) (r Round, err error) {
 	r.SetupTotal = time.Since(start)
 
 	if o.Verify {
-		if err := verify(e, n-1, w.NoIPv6); err != nil {
+		if err := verify(e, n-1, w.NoIPv6, w.OneQueue); err != nil {
 			return r, fmt.Errorf("%s: %w", w.Key, err)
 		}
 	}
@@ -109,8 +109,14 @@ func run(w Way, n int, o Options) (r Round, err error) {
 }
 
 // verify checks namespace i with iproute2, as an independent oracle.
-func verify(e *Env, i int, noIPv6 bool) error {
+func verify(e *Env, i int, noIPv6, oneQueue bool) error {
 	ns := e.NS(i)
+	if oneQueue {
+		out, err := exec.Command("ip", "-d", "link", "show", e.Host(i)).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "numtxqueues 1 numrxqueues 1 ") {
+			return fmt.Errorf("verify: ip -d link show %s: want one TX and one RX queue, got %q (%v)", e.Host(i), out, err)
+		}
+	}
 	if noIPv6 {
 		for _, args := range [][]string{{"-n", ns, "-6", "-o", "addr", "show", "scope", "link"}, {"-6", "-o", "addr", "show", "dev", e.Host(i)}} {
 			out, err := exec.Command("ip", args...).CombinedOutput()

@@ -71,7 +71,7 @@ func TestSVGIsWellFormed(t *testing.T) {
 // attributes DESIGN.md asks for: host end up, enslaved; peer named, in the
 // namespace, not up.
 func TestVethAddMessage(t *testing.T) {
-	m := vethAdd("vh1", 7, "eth0", 42, false)
+	m := vethAdd("vh1", 7, "eth0", 42, false, false)
 	binary.NativeEndian.PutUint32(m.b, uint32(len(m.b)))
 	b := m.b
 	if got := binary.NativeEndian.Uint16(b[4:]); got != unix.RTM_NEWLINK {
@@ -100,7 +100,7 @@ func TestVethAddMessage(t *testing.T) {
 	if string(pa[unix.IFLA_IFNAME]) != "eth0\x00" || binary.NativeEndian.Uint32(pa[unix.IFLA_NET_NS_FD]) != 42 {
 		t.Errorf("peer attrs %v", pa)
 	}
-	if down := vethAdd("vh1", 7, "eth0", 42, true).b[nlmsgHdrLen+8]; down != 0 {
+	if down := vethAdd("vh1", 7, "eth0", 42, true, true).b[nlmsgHdrLen+8]; down != 0 {
 		t.Error("down variant created up")
 	}
 }

@@ -9,6 +9,7 @@ type Way struct {
 	Name     string // table label
 	Teardown string // how this way tears down, for the teardown table
 	NoIPv6   bool   // the new links get no IPv6 link-local address (verified)
+	OneQueue bool   // the veth ends have one TX and one RX queue (verified)
 	// Start prepares a run of the way in e (handles, sockets, worker threads).
 	Start func(e *Env) (Instance, error)
 }
@@ -42,10 +43,12 @@ func Ways(bin string) []Way {
 		ipBatchWay(),
 		vishDockerWay(),
 		vishBestWay(),
-		rawWay(false),
-		rawWay(true),
-		nsnetWay(false),
-		nsnetWay(true),
+		rawWay(false, false),
+		rawWay(true, false),
+		rawWay(true, true),
+		nsnetWay(false, false),
+		nsnetWay(true, false),
+		nsnetWay(true, true),
 		topoWay(),
 		cliWay(bin),
 	}
