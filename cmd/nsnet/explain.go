@@ -142,7 +142,7 @@ func reason(op, obj string, err error, ref *refused) string {
 	case is(syscall.ENODEV):
 		// ENODEV is not os.ErrNotExist (STYLE.md §3.6): test it itself.
 		role := "link"
-		if ref.role != "" {
+		if ref.role == "bridge" {
 			role = ref.role
 		}
 		return fmt.Sprintf("there is no %s named %s in %s", role, name, where)
@@ -153,7 +153,7 @@ func reason(op, obj string, err error, ref *refused) string {
 	case object == "link" && is(syscall.EADDRNOTAVAIL):
 		return "that MAC address cannot be used: it must be unicast and not all zeros"
 	case object == "link" && is(syscall.EINVAL) && ref.role == "netns":
-		return "this link cannot move to another namespace"
+		return "this link cannot move to another namespace: lo and some virtual devices never can"
 	case object == "addr" && is(syscall.EEXIST):
 		return fmt.Sprintf("the address is already assigned there, in %s", where)
 	case object == "addr" && is(syscall.EADDRNOTAVAIL):

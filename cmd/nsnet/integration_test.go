@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -232,4 +234,24 @@ func TestKernelRefusals(t *testing.T) {
 			t.Errorf("nsnet %s: exit %d, %q; want exit 1 and %q", strings.Join(tt.args, " "), code, stderr, tt.want)
 		}
 	}
+}
+
+// TestLinkNamespaces covers the namespace forms of link add/set: the new
+// link itself born in a namespace, and a move to a process's namespace
+// given by PID (as iproute2 reads an all-digits word).
+func TestLinkNamespaces(t *testing.T) {
+	sandbox.Require(t)
+	cleanup(t, []string{"ln-red"}, []string{"veth-lnz"})
+	nsnet(t, "netns", "add", "ln-red")
+	nsnet(t, "link", "add", "veth-lnx", "netns", "ln-red", "type", "veth", "peer", "name", "veth-lny")
+	byName(t, ipJSON(t, "-n", "ln-red", "link"), "veth-lnx")
+	byName(t, ipJSON(t, "link"), "veth-lny")
+	nsnet(t, "-n", "ln-red", "link", "add", "veth-lnz", "type", "veth", "peer", "name", "veth-lnw")
+	nsnet(t, "-n", "ln-red", "link", "set", "veth-lnz", "netns", strconv.Itoa(os.Getpid()))
+	byName(t, ipJSON(t, "link"), "veth-lnz")
+	_, stderr, code := nsnetCode("link", "set", "lo", "netns", "ln-red")
+	if code != 1 || !strings.Contains(stderr, "this link cannot move to another namespace") {
+		t.Errorf("moving lo: exit %d %q", code, stderr)
+	}
+	nsnet(t, "link", "del", "veth-lny")
 }

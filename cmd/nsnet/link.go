@@ -452,6 +452,9 @@ func (r linkSetReq) run(e *env) error {
 				ref.where = "namespace " + r.netns
 			}
 		}
+		if r.netns != "" && errors.Is(err, syscall.EINVAL) {
+			ref.role = "netns" // e.g. lo, or a bridge port, cannot move
+		}
 		return ref
 	}
 	return nil

@@ -153,7 +153,7 @@ func TestSeed(t *testing.T) {
 	sandbox.Require(t)
 	realIP(t)
 	dir := buildNsnet(t)
-	cleanup(t, []string{"red", "blue"}, []string{"v-net-0"})
+	cleanup(t, []string{"red", "blue"}, []string{"veth-red-br", "veth-blue-br", "v-net-0"})
 
 	// The lines below must run nsnet, not an installed iproute2 or iputils.
 	if v := runSeedLine(t, dir, "ip -V"); !strings.Contains(v, "nsnet") {
