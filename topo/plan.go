@@ -397,11 +397,6 @@ func vethStep(v *Veth, lv *live) Step {
 	}
 	s.Commands = vethCommands(a, b)
 	la, lb := lookEnd(lv, a), lookEnd(lv, b)
-	nsA, nsB := lv.get(a.Netns), lv.get(b.Netns)
-	if nsA == nil || nsB == nil {
-		s.Action = Create // its namespace will be created
-		return s
-	}
 	for _, e := range []struct {
 		l *rtnl.Link
 		e End
@@ -411,6 +406,21 @@ func vethStep(v *Veth, lv *live) Step {
 			s.Detail = fmt.Sprintf("a %s link named %s is already in %s: delete it (%slink del %s) or rename the veth end in the file", kindWord(e.l), e.e.Name, nsWord(e.e.Netns), nsnetN(e.e.Netns), e.e.Name)
 			return s
 		}
+	}
+	if lv.get(a.Netns) == nil || lv.get(b.Netns) == nil {
+		// A namespace will be created, so an end that exists already
+		// belongs to some other pair: not ours to delete.
+		s.Action = Create
+		for _, e := range []struct {
+			l *rtnl.Link
+			e End
+		}{{la, a}, {lb, b}} {
+			if e.l != nil {
+				s.Action = Conflict
+				s.Detail = fmt.Sprintf("a veth named %s is already in %s, paired with something this file does not describe: delete it (%slink del %s) or rename the veth end in the file", e.e.Name, nsWord(e.e.Netns), nsnetN(e.e.Netns), e.e.Name)
+			}
+		}
+		return s
 	}
 	switch {
 	case la == nil && lb == nil:

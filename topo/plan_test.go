@@ -144,6 +144,8 @@ func TestDiffChanges(t *testing.T) {
 		{"forwarding off", func(lv *live) { lv.host.forwarding["net.ipv4.ip_forward"] = "0" }, KindForwarding, "net.ipv4.ip_forward=1", Change, "net.ipv4.ip_forward is 0"},
 		{"nat missing", func(lv *live) { lv.nat.rules = map[string]bool{} }, KindMasquerade, "192.168.15.0/24", Create, ""},
 		{"namespace missing", func(lv *live) { delete(lv.ns, "lan") }, KindAddr, "192.168.1.10/24 dev eth0 in lan", Create, ""},
+		{"host end left without its namespace", func(lv *live) { delete(lv.ns, "lan") }, KindVeth, "eth0 (lan) <-> v-lan (host)", Conflict, "a veth named v-lan is already in the host, paired with something this file does not describe"},
+		{"host end is a bridge", func(lv *live) { lv.host.links["veth-red-br"].Info = &rtnl.Bridge{} }, KindVeth, "veth-red (red) <-> veth-red-br (host, bridge v-net-0)", Conflict, "a bridge link named veth-red-br is already in the host"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			lv := synth(top)
@@ -159,7 +161,7 @@ func TestDiffChanges(t *testing.T) {
 					n++
 				}
 			}
-			if n != 1 && tt.name != "namespace missing" && tt.name != "nat missing" && tt.name != "namespace end missing" {
+			if n != 1 && !strings.Contains("namespace missing|nat missing|namespace end missing|host end left without its namespace", tt.name) {
 				t.Errorf("%d steps need work, want 1", n)
 			}
 		})
