@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/nsnet/nsnet/nsutil"
 	"github.com/nsnet/nsnet/rtnl"
@@ -92,6 +93,16 @@ func up(ctx context.Context, t *Topology, o Options, hook func(s *Step) error) (
 		return nil, err
 	}
 	p := diff(t, lv)
+	if dying := dyingEnds(t, lv); len(dying) > 0 {
+		// Host ends of a namespace deleted a moment ago are freed by
+		// the kernel asynchronously: give them a moment, then look again.
+		if left, err := pollGone(s.host.c, dying, time.Second); err == nil && len(left) < len(dying) {
+			if lv, err = observe(ctx, t, s, o.Workers); err != nil {
+				return nil, err
+			}
+			p = diff(t, lv)
+		}
+	}
 	var conflicts []string
 	for _, st := range p.Steps {
 		if st.Action == Conflict {
@@ -118,6 +129,21 @@ func up(ctx context.Context, t *Topology, o Options, hook func(s *Step) error) (
 		return p, &StepError{Step: *failed, Err: err, RollbackErr: r.rollback()}
 	}
 	return p, nil
+}
+
+// dyingEnds lists the host veth ends that exist while the namespace of
+// their peer does not.
+func dyingEnds(t *Topology, lv *live) []string {
+	var out []string
+	for _, v := range t.Veths {
+		for _, e := range [][2]End{{v.End, v.Peer}, {v.Peer, v.End}} {
+			host, peer := e[0], e[1]
+			if host.Netns == "" && peer.Netns != "" && lv.ns[peer.Netns] == nil && lv.host.links[host.Name] != nil && lv.host.links[host.Name].Kind() == "veth" {
+				out = append(out, host.Name)
+			}
+		}
+	}
+	return out
 }
 
 // step runs the fault hook for s, then marks it done.

@@ -75,28 +75,34 @@ func (r *run) rollback() error {
 // frees them when their peer's namespace dies, asynchronously), deleting
 // the stragglers after a while.
 func waitGone(c *rtnl.Conn, names []string) error {
-	deadline := time.Now().Add(3 * time.Second)
-	for len(names) > 0 {
+	left, err := pollGone(c, names, 3*time.Second)
+	if err != nil || len(left) == 0 {
+		return err
+	}
+	var errs []error
+	for _, n := range left {
+		errs = append(errs, delHostLink(c, n))
+	}
+	return errors.Join(errs...)
+}
+
+// pollGone waits up to d for the host links named to disappear, and
+// returns those still there.
+func pollGone(c *rtnl.Conn, names []string, d time.Duration) ([]string, error) {
+	deadline := time.Now().Add(d)
+	for {
 		var left []string
 		for _, n := range names {
 			if _, err := c.LinkByName(n); err == nil {
 				left = append(left, n)
 			} else if !errors.Is(err, unix.ENODEV) {
-				return err
+				return left, err
 			}
 		}
 		names = left
-		if len(names) == 0 {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			var errs []error
-			for _, n := range names {
-				errs = append(errs, delHostLink(c, n))
-			}
-			return errors.Join(errs...)
+		if len(names) == 0 || time.Now().After(deadline) {
+			return names, nil
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	return nil
 }

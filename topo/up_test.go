@@ -316,3 +316,27 @@ func TestKilledUpThenDown(t *testing.T) {
 		}
 	}
 }
+
+// TestUpRightAfterNamespaceDeleted: the host end of a deleted namespace's
+// veth lingers while the kernel frees it; an up at once must not take it
+// for a foreign veth.
+func TestUpRightAfterNamespaceDeleted(t *testing.T) {
+	sandbox.Require(t)
+	top := seed(t)
+	if _, err := Up(context.Background(), top, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer mustDown(t, top)
+	for range 3 {
+		if err := nsutil.Delete("lan"); err != nil {
+			t.Fatal(err)
+		}
+		p, err := Up(context.Background(), top, Options{})
+		if err != nil {
+			t.Fatalf("up right after deleting lan: %v", err)
+		}
+		if cr, _, _, _ := p.Counts(); cr == 0 {
+			t.Fatal("up created nothing after lan was deleted")
+		}
+	}
+}
