@@ -89,8 +89,15 @@ func snapshot(t *testing.T) string {
 		t.Fatal(err)
 	}
 	fmt.Fprintf(&b, "== ip_forward %s", fwd)
-	return b.String()
+	// For a link without carrier the kernel reports LOWERLAYERDOWN or
+	// DOWN depending on whether the link that has its peer's ifindex *in
+	// its own namespace* had carrier at the last carrier event
+	// (default_operstate, net/core/link_watch.c): for a veth whose peer
+	// is in another namespace that is an unrelated link, so the word
+	// depends on event order, not on the state. Compare the state.
+	return strings.ReplaceAll(b.String(), `"operstate":"LOWERLAYERDOWN"`, `"operstate":"DOWN"`)
 }
+
 
 // mustDown runs Down and fails the test on error.
 func mustDown(t *testing.T, top *Topology) []Removed {
@@ -339,4 +346,62 @@ func TestUpRightAfterNamespaceDeleted(t *testing.T) {
 			t.Fatal("up created nothing after lan was deleted")
 		}
 	}
+}
+
+// TestUpFaultFromPartialState: up repairs a damaged network (changes and a
+// few creations); failing each of its steps must restore the damaged
+// state exactly, which exercises the undo of every kind of change.
+func TestUpFaultFromPartialState(t *testing.T) {
+	sandbox.Require(t)
+	top := seed(t)
+	if _, err := Up(context.Background(), top, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer mustDown(t, top)
+	sandbox.Run(t, "ip", "link", "set", "v-net-0", "down")
+	sandbox.Run(t, "ip", "-n", "lan", "link", "set", "lo", "down")
+	sandbox.Run(t, "ip", "-n", "blue", "route", "del", "192.168.1.0/24")
+	sandbox.Run(t, "ip", "-n", "blue", "route", "replace", "default", "via", "192.168.15.1")
+	sandbox.Run(t, "ip", "link", "set", "veth-blue-br", "nomaster")
+	sandbox.Run(t, "ip", "-n", "red", "link", "set", "veth-red", "down")
+	sandbox.Run(t, "ip", "-n", "lan", "addr", "del", "192.168.1.10/24", "dev", "eth0")
+	sandbox.Run(t, "nft", "delete", "table", "inet", "nsnet")
+	if err := os.WriteFile("/proc/sys/net/ipv4/ip_forward", []byte("0"), 0); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Plan(context.Background(), top)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var work []int
+	for i, s := range p.Steps {
+		if s.Action != Exists {
+			work = append(work, i)
+		}
+	}
+	if len(work) < 8 {
+		t.Fatalf("the damaged network needs %d steps: %+v", len(work), p.Steps)
+	}
+	before := snapshot(t)
+	injected := errors.New("injected failure")
+	for _, k := range work {
+		_, err := up(context.Background(), top, Options{}, func(s *Step) error {
+			if s.index == k {
+				return injected
+			}
+			return nil
+		})
+		var se *StepError
+		if !errors.As(err, &se) || se.RollbackErr != nil {
+			t.Fatalf("step %d: %v", k, err)
+		}
+		if d := lineDiff(before, snapshot(t)); d != "" {
+			t.Fatalf("after failing step %d (%s %s: %s):\n%s", k, p.Steps[k].Action, p.Steps[k].Object, p.Steps[k].Detail, d)
+		}
+	}
+	// And without a failure, up repairs it all.
+	if _, err := Up(context.Background(), top, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	checkSeedTraffic(t)
 }
