@@ -98,7 +98,6 @@ func snapshot(t *testing.T) string {
 	return strings.ReplaceAll(b.String(), `"operstate":"LOWERLAYERDOWN"`, `"operstate":"DOWN"`)
 }
 
-
 // mustDown runs Down and fails the test on error.
 func mustDown(t *testing.T, top *Topology) []Removed {
 	t.Helper()
