@@ -238,7 +238,7 @@ func (r addrShowReq) run(e *env) error {
 	for i := range addrs {
 		byIndex[addrs[i].Index] = append(byIndex[addrs[i].Index], &addrs[i])
 	}
-	st := linkStyle{mode: false, lladdr: e.opts.family == 0}
+	st := linkStyle{mode: false, lladdr: e.opts.family == 0, inet6: e.opts.family == 6}
 	var out []jobj
 	for _, l := range shown {
 		as := byIndex[l.Index]

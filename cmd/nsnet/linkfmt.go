@@ -96,21 +96,27 @@ func (s *linkSet) name(i int32) string {
 // peer describes IFLA_LINK as iproute2 prints it after the name: "@peer"
 // (same namespace) or "@ifN" (another namespace), and whether the lower
 // link is down there (M-DOWN).
-func (s *linkSet) peer(l *rtnl.Link) (at string, mdown bool) {
+func (s *linkSet) peer(l *rtnl.Link, st linkStyle) (at string, mdown bool) {
 	if l.ParentIndex == 0 {
 		return "", false
 	}
-	if l.HasLinkNetNSID {
+	if l.HasLinkNetNSID && !st.inet6 {
 		return "if" + strconv.Itoa(int(l.ParentIndex)), false
 	}
+	// iproute2's ll_index_to_flags() answers all ones for an index it
+	// does not know, so M-DOWN is printed only for a known link that is down.
 	p, ok := s.byIndex[l.ParentIndex]
-	return s.name(l.ParentIndex), !ok || p.Flags&iffUp == 0
+	return s.name(l.ParentIndex), ok && p.Flags&iffUp == 0
 }
 
 // linkStyle says which of iproute2's two link printers is meant.
 type linkStyle struct {
 	mode   bool // `ip link` prints "mode DEFAULT", `ip addr` does not
 	lladdr bool // the link/ether line (omitted when -4/-6 filters)
+	// inet6: `ip -6 addr` reads links through the kernel's AF_INET6
+	// link dump (inet6_fill_ifinfo), which carries no qdisc, master,
+	// group or link-netnsid; iproute2 prints what it gets, and so do we.
+	inet6 bool
 }
 
 // writeLinkText prints a link as print_linkinfo() does, without the final
@@ -118,7 +124,7 @@ type linkStyle struct {
 func (s *linkSet) writeLinkText(w io.Writer, l *rtnl.Link, st linkStyle) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d: %s", l.Index, l.Name)
-	at, mdown := s.peer(l)
+	at, mdown := s.peer(l, st)
 	if at != "" {
 		b.WriteString("@" + at)
 	}
@@ -126,17 +132,17 @@ func (s *linkSet) writeLinkText(w io.Writer, l *rtnl.Link, st linkStyle) {
 	if l.MTU != 0 {
 		fmt.Fprintf(&b, "mtu %d ", l.MTU)
 	}
-	if q, ok := linkQdisc(l); ok {
+	if q, ok := linkQdisc(l); ok && !st.inet6 {
 		fmt.Fprintf(&b, "qdisc %s ", q)
 	}
-	if l.Master != 0 {
+	if l.Master != 0 && !st.inet6 {
 		fmt.Fprintf(&b, "master %s ", s.name(int32(l.Master)))
 	}
 	fmt.Fprintf(&b, "state %s ", l.OperState)
 	if m, ok := linkMode(l); ok && st.mode {
 		fmt.Fprintf(&b, "mode %s ", m)
 	}
-	if g, ok := linkGroup(l); ok {
+	if g, ok := linkGroup(l); ok && !st.inet6 {
 		fmt.Fprintf(&b, "group %s ", g)
 	}
 	if l.TxQLen != 0 {
@@ -154,7 +160,7 @@ func (s *linkSet) writeLinkText(w io.Writer, l *rtnl.Link, st linkStyle) {
 			b.WriteString(l.Broadcast.String())
 		}
 	}
-	if l.HasLinkNetNSID {
+	if l.HasLinkNetNSID && !st.inet6 {
 		if l.LinkNetNSID < 0 {
 			b.WriteString(" link-netnsid unknown")
 		} else if n := s.nsName(l.LinkNetNSID); n != "" {
@@ -171,9 +177,9 @@ func (s *linkSet) writeLinkText(w io.Writer, l *rtnl.Link, st linkStyle) {
 // linkmode, the head of an `ip -j addr` entry).
 func (s *linkSet) linkJSON(l *rtnl.Link, st linkStyle) jobj {
 	o := jobj{{jIfindex, l.Index}}
-	at, mdown := s.peer(l)
+	at, mdown := s.peer(l, st)
 	if at != "" {
-		if l.HasLinkNetNSID {
+		if l.HasLinkNetNSID && !st.inet6 {
 			o.add(jLinkIndex, l.ParentIndex)
 		} else {
 			o.add(jLink, at)
@@ -184,17 +190,17 @@ func (s *linkSet) linkJSON(l *rtnl.Link, st linkStyle) jobj {
 	if l.MTU != 0 {
 		o.add(jMTU, l.MTU)
 	}
-	if q, ok := linkQdisc(l); ok {
+	if q, ok := linkQdisc(l); ok && !st.inet6 {
 		o.add(jQdisc, q)
 	}
-	if l.Master != 0 {
+	if l.Master != 0 && !st.inet6 {
 		o.add(jMaster, s.name(int32(l.Master)))
 	}
 	o.add(jOperstate, l.OperState.String())
 	if m, ok := linkMode(l); ok && st.mode {
 		o.add(jLinkmode, m)
 	}
-	if g, ok := linkGroup(l); ok {
+	if g, ok := linkGroup(l); ok && !st.inet6 {
 		o.add(jGroup, g)
 	}
 	if l.TxQLen != 0 {
@@ -212,7 +218,7 @@ func (s *linkSet) linkJSON(l *rtnl.Link, st linkStyle) jobj {
 			o.add(jBroadcast, l.Broadcast.String())
 		}
 	}
-	if l.HasLinkNetNSID {
+	if l.HasLinkNetNSID && !st.inet6 {
 		o.add(jLinkNetnsid, l.LinkNetNSID)
 	}
 	return o

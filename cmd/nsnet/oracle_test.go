@@ -111,7 +111,7 @@ func compareAll(t *testing.T, namespaces ...string) {
 			pre = []string{"-n", ns}
 		}
 		for _, view := range [][]string{
-			{"link"}, {"link", "show", "type", "veth"}, {"addr"}, {"-4", "addr"}, {"route"}, {"-6", "route"}, {"neigh"},
+			{"link"}, {"link", "show", "type", "veth"}, {"addr"}, {"-4", "addr"}, {"-6", "addr"}, {"route"}, {"-6", "route"}, {"neigh"},
 		} {
 			args := append(append([]string{}, pre...), view...)
 			sameAsIP(t, true, args...)
