@@ -2,14 +2,15 @@ package topo
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 )
 
-// DOT draws the topology as a Graphviz digraph: namespaces as boxes with
-// their interfaces and addresses, bridges as ellipses, the host as a
-// box, veth pairs as edges. If status is not nil (a Plan or Status of the
-// same topology), what is missing or differs is drawn red and dashed.
+// DOT draws the topology as a Graphviz graph: the host and each namespace
+// as a box (cluster) holding its interfaces with their addresses, bridges
+// inside the host, a veth pair as a bold edge between its two ends and a
+// bridge port as a dashed edge to its bridge. Routes, forwarding and NAT
+// are written under the box they belong to. If status is not nil (a Plan
+// of the same topology), what is missing or differs is drawn red.
 func (t *Topology) DOT(status *PlanResult) string {
 	bad := map[string]bool{} // "kind|ns|object"
 	if status != nil {
@@ -19,21 +20,61 @@ func (t *Topology) DOT(status *PlanResult) string {
 			}
 		}
 	}
-	var b strings.Builder
+	red := func(kind Kind, ns, obj string) string {
+		if bad[string(kind)+"|"+ns+"|"+obj] {
+			return ", color=red, fontcolor=red"
+		}
+		return ""
+	}
 	name := t.source
 	if name == "" {
 		name = "nsnet"
 	}
-	fmt.Fprintf(&b, "digraph %s {\n", dotID(name))
-	b.WriteString("  graph [rankdir=LR, fontname=\"Helvetica\", label=" + dotID(name) + ", labelloc=t];\n")
-	b.WriteString("  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9, dir=none];\n")
-	style := func(kind Kind, ns, obj string) string {
-		if bad[string(kind)+"|"+ns+"|"+obj] {
-			return ", color=red, fontcolor=red, style=dashed"
+	ifID := func(ns, dev string) string { return dotID("if:" + ns + "/" + dev) }
+	// Interfaces per namespace ("" = host), in file order.
+	type ifNode struct{ id, label, style string }
+	ifs := map[string][]ifNode{}
+	for _, v := range t.Veths {
+		st := vethStep(&v, &live{})
+		for _, e := range []End{v.End, v.Peer} {
+			label := e.Name
+			for _, a := range e.Addresses {
+				label += "\\n" + a
+			}
+			ifs[e.Netns] = append(ifs[e.Netns], ifNode{ifID(e.Netns, e.Name), label, red(KindVeth, st.NS, st.Object)})
 		}
-		return ""
 	}
-	// Host, with its own veth ends and routes.
+	var b strings.Builder
+	fmt.Fprintf(&b, "graph %s {\n", dotID(name))
+	fmt.Fprintf(&b, "  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=11, label=%s, labelloc=t, nodesep=0.25, ranksep=0.9];\n", dotID(name))
+	b.WriteString("  node [fontname=\"Helvetica\", fontsize=10, shape=box, style=rounded];\n")
+	b.WriteString("  edge [fontname=\"Helvetica\", fontsize=9];\n")
+	cluster := func(id string, lines []string, style string, body func()) {
+		fmt.Fprintf(&b, "  subgraph %s {\n    label=%s; labeljust=l%s;\n", dotID("cluster_"+id), dotID(strings.Join(lines, "\\l")+"\\l"), style)
+		body()
+		b.WriteString("  }\n")
+	}
+	for _, n := range t.Namespaces {
+		lines := []string{"netns " + n.Name}
+		if n.Forwarding {
+			lines = append(lines, "ip_forward=1")
+		}
+		for _, r := range n.Routes {
+			lines = append(lines, routeString(r))
+		}
+		style := ""
+		if bad[string(KindNetns)+"|"+n.Name+"|"+n.Name] {
+			style = "; color=red; fontcolor=red; style=dashed"
+		}
+		cluster("ns_"+n.Name, lines, style, func() {
+			if len(ifs[n.Name]) == 0 {
+				fmt.Fprintf(&b, "    %s [shape=point, style=invis];\n", dotID("ns:"+n.Name))
+			}
+			for _, f := range ifs[n.Name] {
+				fmt.Fprintf(&b, "    %s [label=%s%s];\n", f.id, dotID(f.label), f.style)
+			}
+		})
+	}
 	host := []string{"host"}
 	if t.Host.Forwarding {
 		host = append(host, "ip_forward=1")
@@ -47,45 +88,29 @@ func (t *Topology) DOT(status *PlanResult) string {
 	for _, f := range t.NAT.Forward {
 		host = append(host, fwdString(f))
 	}
-	fmt.Fprintf(&b, "  host [shape=box, style=bold, label=%s];\n", dotID(strings.Join(host, "\\n")))
-	for _, n := range t.Namespaces {
-		lines := []string{"netns " + n.Name}
-		if n.Forwarding {
-			lines = append(lines, "ip_forward=1")
+	cluster("host", host, "; style=bold", func() {
+		for _, br := range t.Bridges {
+			label := "bridge " + br.Name
+			for _, a := range br.Addresses {
+				label += "\\n" + a
+			}
+			fmt.Fprintf(&b, "    %s [shape=ellipse, style=solid, label=%s%s];\n", dotID("br:"+br.Name), dotID(label), red(KindBridge, "", br.Name))
 		}
-		for _, r := range n.Routes {
-			lines = append(lines, routeString(r))
+		for _, f := range ifs[""] {
+			fmt.Fprintf(&b, "    %s [label=%s%s];\n", f.id, dotID(f.label), f.style)
 		}
-		fmt.Fprintf(&b, "  %s [shape=box, label=%s%s];\n", dotID("ns:"+n.Name), dotID(strings.Join(lines, "\\n")), style(KindNetns, n.Name, n.Name))
-	}
-	for _, br := range t.Bridges {
-		label := "bridge " + br.Name
-		for _, a := range br.Addresses {
-			label += "\\n" + a
+		if len(t.Bridges) == 0 && len(ifs[""]) == 0 {
+			b.WriteString("    \"host\" [shape=point, style=invis];\n")
 		}
-		fmt.Fprintf(&b, "  %s [shape=ellipse, label=%s%s];\n", dotID("br:"+br.Name), dotID(label), style(KindBridge, "", br.Name))
-		fmt.Fprintf(&b, "  host -> %s [style=dotted];\n", dotID("br:"+br.Name))
-	}
-	node := func(e End) string {
-		switch {
-		case e.Bridge != "":
-			return dotID("br:" + e.Bridge)
-		case e.Netns != "":
-			return dotID("ns:" + e.Netns)
-		}
-		return "host"
-	}
-	endLabel := func(e End) string {
-		s := e.Name
-		if len(e.Addresses) > 0 {
-			s += " " + strings.Join(e.Addresses, " ")
-		}
-		return s
-	}
+	})
 	for _, v := range t.Veths {
-		st := vethStep(&v, &live{}) // only for its Object text
-		fmt.Fprintf(&b, "  %s -> %s [taillabel=%s, headlabel=%s, label=\"veth\"%s];\n",
-			node(v.End), node(v.Peer), dotID(endLabel(v.End)), dotID(endLabel(v.Peer)), style(KindVeth, st.NS, st.Object))
+		st := vethStep(&v, &live{})
+		fmt.Fprintf(&b, "  %s -- %s [label=\"veth\", penwidth=2%s];\n", ifID(v.Netns, v.Name), ifID(v.Peer.Netns, v.Peer.Name), red(KindVeth, st.NS, st.Object))
+		for _, e := range []End{v.End, v.Peer} {
+			if e.Bridge != "" {
+				fmt.Fprintf(&b, "  %s -- %s [style=dashed, label=\"port\"];\n", ifID(e.Netns, e.Name), dotID("br:"+e.Bridge))
+			}
+		}
 	}
 	b.WriteString("}\n")
 	return b.String()
@@ -95,14 +120,4 @@ func (t *Topology) DOT(status *PlanResult) string {
 func dotID(s string) string {
 	r := strings.NewReplacer(`"`, `\"`)
 	return `"` + r.Replace(s) + `"`
-}
-
-// sortedNames returns the keys of m in order.
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

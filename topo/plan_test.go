@@ -172,14 +172,22 @@ func TestDOT(t *testing.T) {
 	top := seed(t)
 	lv := synth(top)
 	lv.host.links["v-net-0"].Flags = 0
+	delete(lv.ns, "lan")
+	lv.host.links["v-lan"] = nil
+	delete(lv.host.links, "v-lan")
 	dot := top.DOT(diff(top, lv))
 	for _, want := range []string{
-		`digraph "seed.json" {`,
-		`"ns:red" [shape=box, label="netns red\ndefault via 192.168.15.5"];`,
-		`"br:v-net-0" [shape=ellipse, label="bridge v-net-0\n192.168.15.5/24", color=red, fontcolor=red, style=dashed];`,
-		`"ns:red" -> "br:v-net-0" [taillabel="veth-red 192.168.15.1/24", headlabel="veth-red-br", label="veth"];`,
-		`"ns:lan" -> host [taillabel="eth0 192.168.1.10/24", headlabel="v-lan 192.168.1.2/24", label="veth"];`,
-		`masquerade 192.168.15.0/24`,
+		`graph "seed.json" {`,
+		`subgraph "cluster_ns_red" {
+    label="netns red\ldefault via 192.168.15.5\l"; labeljust=l;
+    "if:red/veth-red" [label="veth-red\n192.168.15.1/24"];
+  }`,
+		`label="netns lan\l"; labeljust=l; color=red; fontcolor=red; style=dashed;`,
+		`"br:v-net-0" [shape=ellipse, style=solid, label="bridge v-net-0\n192.168.15.5/24", color=red, fontcolor=red];`,
+		`"if:red/veth-red" -- "if:/veth-red-br" [label="veth", penwidth=2];`,
+		`"if:/veth-red-br" -- "br:v-net-0" [style=dashed, label="port"];`,
+		`"if:lan/eth0" -- "if:/v-lan" [label="veth", penwidth=2, color=red, fontcolor=red];`,
+		`masquerade 192.168.15.0/24\lforward tcp 8080 -> 192.168.15.2:80\l`,
 	} {
 		if !strings.Contains(dot, want) {
 			t.Errorf("DOT lacks %s\n%s", want, dot)

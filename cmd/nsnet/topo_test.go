@@ -113,10 +113,10 @@ func TestTopoCommandsOutput(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &st); err != nil || code != 0 || !st.InSync || len(st.Items) != 18 {
 		t.Fatalf("status -j: exit %d, %v\n%s", code, err, out)
 	}
-	if code, out, _ := nsnetRun(t, "status", file, "--dot"); code != 0 || !strings.HasPrefix(out, "digraph") || strings.Contains(out, "color=red") {
+	if code, out, _ := nsnetRun(t, "status", file, "--dot"); code != 0 || !strings.HasPrefix(out, "graph") || strings.Contains(out, "color=red") {
 		t.Fatalf("status --dot: exit %d\n%s", code, out)
 	}
-	if code, out, _ := nsnetRun(t, "graph"); code != 0 || !strings.Contains(out, `"ns:blue" -> "br:v-net-0"`) {
+	if code, out, _ := nsnetRun(t, "graph"); code != 0 || !strings.Contains(out, `"if:blue/veth-blue" -- "if:/veth-blue-br"`) {
 		t.Fatalf("graph: exit %d\n%s", code, out)
 	}
 	code, out, _ = nsnetRun(t, "graph", "-j")
