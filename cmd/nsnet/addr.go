@@ -245,6 +245,14 @@ func (r addrShowReq) run(e *env) error {
 		if e.opts.family != 0 && len(as) == 0 {
 			continue // ip -4 a lists only links that have IPv4 addresses
 		}
+		if e.opts.brief {
+			if e.opts.json {
+				out = append(out, set.linkBriefJSON(l, st, as, true))
+			} else {
+				set.writeLinkBrief(e.out, l, st, as, true)
+			}
+			continue
+		}
 		if e.opts.json {
 			o := set.linkJSON(l, st)
 			info := []jobj{}

@@ -492,12 +492,20 @@ func (r linkShowReq) run(e *env) error {
 	if e.opts.json {
 		out := []jobj{}
 		for _, l := range shown {
-			out = append(out, set.linkJSON(l, st))
+			if e.opts.brief {
+				out = append(out, set.linkBriefJSON(l, st, nil, false))
+			} else {
+				out = append(out, set.linkJSON(l, st))
+			}
 		}
 		return writeJSON(e.out, e.opts, out)
 	}
 	for _, l := range shown {
-		set.writeLinkText(e.out, l, st)
+		if e.opts.brief {
+			set.writeLinkBrief(e.out, l, st, nil, false)
+		} else {
+			set.writeLinkText(e.out, l, st)
+		}
 	}
 	return nil
 }

@@ -223,3 +223,55 @@ func (s *linkSet) linkJSON(l *rtnl.Link, st linkStyle) jobj {
 	}
 	return o
 }
+
+// writeLinkBrief prints a link as print_linkinfo_brief() does for
+// `ip -br link` (addrs nil) and `ip -br addr` (its addresses follow).
+func (s *linkSet) writeLinkBrief(w io.Writer, l *rtnl.Link, st linkStyle, addrs []*rtnl.Addr, withAddrs bool) {
+	name := l.Name
+	at, mdown := s.peer(l, st)
+	if at != "" {
+		name += "@" + at
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-16s %-14s ", name, l.OperState)
+	if withAddrs {
+		for _, a := range addrs {
+			fmt.Fprintf(&b, "%s/%d ", a.IP(), a.PrefixLen)
+		}
+	} else {
+		if l.Address != nil {
+			fmt.Fprintf(&b, "%s ", l.Address)
+		}
+		fmt.Fprintf(&b, "<%s> ", strings.Join(linkFlags(l.Flags, mdown), ","))
+	}
+	b.WriteString("\n")
+	io.WriteString(w, b.String())
+}
+
+// linkBriefJSON is one element of `ip -j -br link` / `ip -j -br addr`.
+func (s *linkSet) linkBriefJSON(l *rtnl.Link, st linkStyle, addrs []*rtnl.Addr, withAddrs bool) jobj {
+	var o jobj
+	at, mdown := s.peer(l, st)
+	if at != "" {
+		if l.HasLinkNetNSID && !st.inet6 {
+			o.add(jLinkIndex, l.ParentIndex)
+		} else {
+			o.add(jLink, at)
+		}
+	}
+	o.add(jIfname, l.Name)
+	o.add(jOperstate, l.OperState.String())
+	if withAddrs {
+		info := []jobj{}
+		for _, a := range addrs {
+			info = append(info, jobj{{jLocal, a.IP().String()}, {jPrefixlen, a.PrefixLen}})
+		}
+		o.add(jAddrInfo, info)
+		return o
+	}
+	if l.Address != nil {
+		o.add(jAddress, l.Address.String())
+	}
+	o.add(jFlags, linkFlags(l.Flags, mdown))
+	return o
+}

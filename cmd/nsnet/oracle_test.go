@@ -112,6 +112,7 @@ func compareAll(t *testing.T, namespaces ...string) {
 		}
 		for _, view := range [][]string{
 			{"link"}, {"link", "show", "type", "veth"}, {"addr"}, {"-4", "addr"}, {"-6", "addr"}, {"route"}, {"-6", "route"}, {"neigh"},
+			{"-br", "link"}, {"-br", "addr"}, {"-br", "-4", "addr"},
 		} {
 			args := append(append([]string{}, pre...), view...)
 			sameAsIP(t, true, args...)

@@ -13,6 +13,7 @@ type opts struct {
 	json   bool   // -j
 	pretty bool   // -p: indent JSON
 	family int    // -4 / -6 (0: both, as iproute2 decides per object)
+	brief  bool   // -br: one line per link (link and addr only, as in iproute2)
 }
 
 // A request is one parsed, validated command. parse builds it without
@@ -170,6 +171,10 @@ func parse(argv []string) (*invocation, error) {
 			}
 			inv.opts.netns = args[0]
 			args = args[1:]
+		case matches(opt, "-batch"):
+			return nil, fmt.Errorf("option %q (-batch) is not supported by nsnet: run one command per line", opt)
+		case matches(opt, "-brief"):
+			inv.opts.brief = true
 		case matches(opt, "-json"):
 			inv.opts.json = true
 		case matches(opt, "-pretty"):
@@ -284,6 +289,7 @@ const mainUsage = `Usage: nsnet [OPTIONS] OBJECT COMMAND ...
 OPTIONS: -n NS | -netns NS   act inside network namespace NS
          -j | -json          print JSON with iproute2's field names
          -p | -pretty        indent the JSON
+         -br | -brief        one line per link (link and addr)
          -4 | -6             IPv4 / IPv6 only
          -V | -Version       print the version
 OBJECT:  netns   add|del|list|exec NAME [CMD...]
