@@ -345,7 +345,7 @@ func (r linkAddReq) run(e *env) error {
 		return err
 	}
 	defer c.Close()
-	l, closeNS, err := r.link.request(e, c, "link add "+r.link.name)
+	l, closeNS, err := r.link.request(e, c, "link add", r.link.name)
 	if err != nil {
 		return err
 	}
@@ -355,7 +355,7 @@ func (r linkAddReq) run(e *env) error {
 	case "veth":
 		v := &rtnl.Veth{}
 		if r.peer != nil {
-			p, closePeer, err := r.peer.request(e, c, "link add "+r.link.name)
+			p, closePeer, err := r.peer.request(e, c, "link add", r.link.name)
 			if err != nil {
 				return err
 			}
@@ -392,9 +392,9 @@ func linkExists(c *rtnl.Conn, name string) bool {
 
 // request turns parsed settings into an rtnl.Link request: the master is
 // looked up by name, a target namespace is opened (closeNS closes it once
-// the request has been sent). cmd ("link set DEV") names the command in
-// messages.
-func (a *linkArgs) request(e *env, c *rtnl.Conn, cmd string) (*rtnl.Link, func(), error) {
+// the request has been sent). op and obj ("link set", "veth-red") name the
+// command in messages.
+func (a *linkArgs) request(e *env, c *rtnl.Conn, op, obj string) (*rtnl.Link, func(), error) {
 	l := &rtnl.Link{Name: a.name, MTU: a.mtu, TxQLen: a.txqlen, Address: a.addr, NoMaster: a.nomaster}
 	switch a.state {
 	case +1:
@@ -405,9 +405,7 @@ func (a *linkArgs) request(e *env, c *rtnl.Conn, cmd string) (*rtnl.Link, func()
 	if a.master != "" {
 		m, err := c.LinkByName(a.master)
 		if err != nil {
-			op, obj, _ := strings.Cut(cmd, " ")
-			op2, obj2, _ := strings.Cut(obj, " ")
-			return nil, nil, &refused{err: err, where: e.where(), name: a.master, role: "bridge", op: op + " " + op2, obj: obj2}
+			return nil, nil, &refused{err: err, where: e.where(), name: a.master, role: "bridge", op: op, obj: obj}
 		}
 		l.Master = uint32(m.Index)
 	}
@@ -433,7 +431,7 @@ func (r linkSetReq) run(e *env) error {
 	if err != nil {
 		return &refused{err: err, where: e.where(), name: r.dev, op: "link set", obj: r.dev}
 	}
-	l, closeNS, err := r.request(e, c, "link set "+r.dev)
+	l, closeNS, err := r.request(e, c, "link set", r.dev)
 	if err != nil {
 		return err
 	}
