@@ -373,19 +373,32 @@ func (r linkAddReq) run(e *env) error {
 	if err == nil || !errors.Is(err, syscall.EEXIST) {
 		return inNS(err, e.where())
 	}
-	// Say which of the names is taken, and where.
+	// Say which of the names is taken, and where: the new link's name in
+	// its namespace, or else the peer's in its own.
 	where := e.where()
 	if r.link.netns != "" {
 		where = "namespace " + r.link.netns
 	}
-	if r.link.netns == "" && linkExists(c, r.link.name) || r.peer == nil {
+	if r.peer == nil || linkExists(c, r.link.netns, r.link.name) {
 		return &refused{err: err, where: where, name: r.link.name}
 	}
 	return &refused{err: err, where: peerWhere, name: r.peer.name}
 }
 
-// linkExists reports whether a link of that name is in c's namespace.
-func linkExists(c *rtnl.Conn, name string) bool {
+// linkExists reports whether a link of that name is in namespace ns (""
+// the namespace of c), for the message of a refused link add.
+func linkExists(c *rtnl.Conn, ns, name string) bool {
+	if ns != "" {
+		n, err := openNS(ns)
+		if err != nil {
+			return false
+		}
+		defer n.Close()
+		if c, err = rtnl.Dial(n.File()); err != nil {
+			return false
+		}
+		defer c.Close()
+	}
 	_, err := c.LinkByName(name)
 	return err == nil
 }
