@@ -74,7 +74,9 @@ type run struct {
 	failed  *Step
 	done    int
 	total   int
-	created map[string]bool // namespaces created by this run
+	created map[string]bool    // namespaces created by this run
+	work    map[string][]*Step // steps that need work, by namespace ("" = host)
+	lateDev map[string]bool    // "ns|dev": an end of a veth between namespaces
 }
 
 // up is Up with a fault-injection hook, which tests use to fail every step
@@ -113,6 +115,7 @@ func up(ctx context.Context, t *Topology, o Options, hook func(s *Step) error) (
 		return p, fmt.Errorf("%w: nothing was changed:\n  %s", ErrConflict, strings.Join(conflicts, "\n  "))
 	}
 	r := &run{t: t, o: o, sys: s, plan: p, hook: hook, created: map[string]bool{}}
+	r.index()
 	for _, st := range p.Steps {
 		if st.Action != Exists {
 			r.total++
@@ -180,12 +183,39 @@ func (r *run) finish(steps ...*Step) {
 	}
 }
 
+// index files the steps that need work by namespace (a veth under both
+// of its ends' namespaces), so that a worker finds its own without
+// scanning the whole plan, and the namespace ends of veths between
+// namespaces.
+func (r *run) index() {
+	r.work = map[string][]*Step{}
+	r.lateDev = map[string]bool{}
+	for i := range r.plan.Steps {
+		s := &r.plan.Steps[i]
+		if s.Action == Exists {
+			continue
+		}
+		if s.Kind != KindVeth {
+			r.work[s.NS] = append(r.work[s.NS], s)
+			continue
+		}
+		r.work[s.veth.Netns] = append(r.work[s.veth.Netns], s)
+		if s.veth.Peer.Netns != s.veth.Netns {
+			r.work[s.veth.Peer.Netns] = append(r.work[s.veth.Peer.Netns], s)
+		}
+	}
+	for _, v := range r.t.Veths {
+		if (v.Netns == "") == (v.Peer.Netns == "") { // both in namespaces, or both on the host
+			r.lateDev[v.Netns+"|"+v.Name], r.lateDev[v.Peer.Netns+"|"+v.Peer.Name] = true, true
+		}
+	}
+}
+
 // steps returns the plan's steps of kind in ns that need work.
 func (r *run) steps(kind Kind, ns string) []*Step {
 	var out []*Step
-	for i := range r.plan.Steps {
-		s := &r.plan.Steps[i]
-		if s.Kind == kind && s.NS == ns && s.Action != Exists {
+	for _, s := range r.work[ns] {
+		if s.Kind == kind && (kind == KindVeth || s.NS == ns) {
 			out = append(out, s)
 		}
 	}
@@ -279,9 +309,8 @@ func (r *run) namespace(name string, routes bool) error {
 		}
 		// fixLoUp is applied in the namespace's batch.
 	}
-	for i := range r.plan.Steps {
-		s := &r.plan.Steps[i]
-		if s.Kind == KindVeth && s.owner == name && s.Action != Exists {
+	for _, s := range r.steps(KindVeth, name) {
+		if s.owner == name {
 			if err := r.veth(s); err != nil {
 				return r.fail(s, err)
 			}
@@ -559,9 +588,8 @@ func (r *run) configure(ns string, routes, late bool) error {
 		}
 	}
 	// Namespace ends of veths that were created or need to come up.
-	for i := range r.plan.Steps {
-		s := &r.plan.Steps[i]
-		if s.Kind != KindVeth || s.Action == Exists || (s.owner == "") != late {
+	for _, s := range r.steps(KindVeth, ns) {
+		if (s.owner == "") != late {
 			continue
 		}
 		for _, e := range []End{s.veth.End, s.veth.Peer} {
@@ -589,7 +617,7 @@ func (r *run) configure(ns string, routes, late bool) error {
 		}
 	}
 	for _, s := range r.steps(KindAddr, ns) {
-		if late != r.onLateVeth(ns, s.dev) {
+		if late != r.lateDev[ns+"|"+s.dev] {
 			continue
 		}
 		idx, err := linkIndex(s.dev)
@@ -702,23 +730,6 @@ func (r *run) configure(ns string, routes, late bool) error {
 		r.finish(s)
 	}
 	return nil
-}
-
-// onLateVeth reports whether dev in ns is an end of a veth between
-// namespaces (configured after the pool).
-func (r *run) onLateVeth(ns, dev string) bool {
-	for _, v := range r.t.Veths {
-		late := v.Netns != "" && v.Peer.Netns != "" || v.Netns == "" && v.Peer.Netns == ""
-		if !late {
-			continue
-		}
-		for _, e := range []End{v.End, v.Peer} {
-			if e.Netns == ns && e.Name == dev {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func (r *run) batchStep(ns string) *Step {

@@ -404,3 +404,23 @@ func TestUpFaultFromPartialState(t *testing.T) {
 	}
 	checkSeedTraffic(t)
 }
+
+// TestUpConflictChangesNothing: a name the file uses taken by another kind
+// of link makes up refuse before it changes anything.
+func TestUpConflictChangesNothing(t *testing.T) {
+	sandbox.Require(t)
+	top := seed(t)
+	sandbox.Run(t, "ip", "link", "add", "veth-blue-br", "type", "bridge")
+	defer sandbox.Run(t, "ip", "link", "del", "veth-blue-br")
+	before := snapshot(t)
+	p, err := Up(context.Background(), top, Options{})
+	if !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), "a bridge link named veth-blue-br is already in the host") {
+		t.Fatalf("up: %v", err)
+	}
+	if _, _, _, co := p.Counts(); co != 1 {
+		t.Errorf("%d conflicts, want 1", co)
+	}
+	if d := lineDiff(before, snapshot(t)); d != "" {
+		t.Fatalf("a refused up changed the system:\n%s", d)
+	}
+}
