@@ -206,6 +206,8 @@ func TestKernelRefusals(t *testing.T) {
 			"nsnet: link add veth-kr: file exists (a link named veth-kr is already in namespace kr-red)"},
 		{[]string{"link", "add", "veth-kr", "type", "veth", "peer", "name", "veth-kr2", "netns", "kr-red"},
 			"nsnet: link add veth-kr: file exists (a link named veth-kr2 is already in namespace kr-red)"},
+		{[]string{"link", "add", "veth-kr", "netns", "kr-red", "type", "veth", "peer", "name", "zz9"},
+			"nsnet: link add veth-kr: file exists (a link named veth-kr is already in namespace kr-red)"},
 		{[]string{"-n", "kr-red", "link", "del", "nope0"},
 			"nsnet: link del nope0: no such device (there is no link named nope0 in namespace kr-red)"},
 		{[]string{"-n", "kr-red", "link", "set", "veth-kr", "master", "nobr"},
