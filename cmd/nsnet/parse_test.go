@@ -142,6 +142,7 @@ func TestParse(t *testing.T) {
 		{argv: "/usr/local/bin/nsnet link", req: linkShowReq{}},
 		{argv: "ping -c 3 192.168.15.2", req: pingReq{dst: ip("192.168.15.2"), opts: probe.PingOptions{Count: 3}}},
 		{argv: "/tmp/x/ping 192.168.15.2", req: pingReq{dst: ip("192.168.15.2")}},
+		{argv: "ping -nq -c2 192.168.15.2", req: pingReq{dst: ip("192.168.15.2"), opts: probe.PingOptions{Count: 2}, quiet: true}},
 		{argv: "nsnet -n red ping -c1 -W 2 -i 0.2 192.168.15.2", opts: opts{netns: "red"},
 			req: pingReq{dst: ip("192.168.15.2"), opts: probe.PingOptions{Count: 1, Timeout: 2 * time.Second, Interval: 200 * time.Millisecond}}},
 		{argv: "nsnet -n red arping veth-red 192.168.15.2", opts: opts{netns: "red"}, req: arpingReq{dev: "veth-red", dst: ip("192.168.15.2")}},

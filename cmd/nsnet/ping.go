@@ -15,7 +15,7 @@ import (
 	"github.com/nsnet/nsnet/probe"
 )
 
-const pingUsage = `Usage: nsnet [-n NS] ping [-c COUNT] [-i INTERVAL] [-W TIMEOUT] [-w DEADLINE] [-s SIZE] [-t TTL] DEST
+const pingUsage = `Usage: nsnet [-n NS] ping [-c COUNT] [-i INTERVAL] [-W TIMEOUT] [-w DEADLINE] [-s SIZE] [-t TTL] [-q] [-n] DEST
 ICMP echo from inside namespace NS (or the current one), printed as iputils
 ping prints it; without -c it runs until interrupted. DEST is an IPv4 or
 IPv6 address. Linked as "ping", nsnet is "nsnet ping", so that
@@ -31,8 +31,9 @@ arping prints them. Exit status: 0 if an answer came, 1 if none.
 
 // pingReq is `ping`.
 type pingReq struct {
-	dst  netip.Addr
-	opts probe.PingOptions
+	dst   netip.Addr
+	opts  probe.PingOptions
+	quiet bool // -q: the summary only
 }
 
 // arpingReq is `arping`.
@@ -100,7 +101,7 @@ func parsePing(args []string, o opts) (request, error) {
 	if len(args) == 1 && args[0] == "help" {
 		return helpReq{text: pingUsage}, nil
 	}
-	got, operands, err := shortOpts("ping", args, "ciWwst", "46")
+	got, operands, err := shortOpts("ping", args, "ciWwst", "46nq")
 	if err == errHelp {
 		return helpReq{text: pingUsage}, nil
 	}
@@ -143,6 +144,9 @@ func parsePing(args []string, o opts) (request, error) {
 			r.opts.Timeout, err = parseSeconds("ping", c, v)
 		case 'w':
 			r.opts.Deadline, err = parseSeconds("ping", c, v)
+		case 'q':
+			r.quiet = true
+		case 'n': // numeric output: nsnet never resolves names anyway
 		}
 		if err != nil {
 			return nil, err
@@ -232,8 +236,10 @@ func (r pingReq) run(e *env) error {
 	fmt.Fprintln(e.out, probe.FormatPingHeader(r.dst, r.opts.Size))
 	e.out.Flush()
 	st, err := probe.Ping(ctx, f, r.dst, r.opts, func(rep probe.Reply) {
-		fmt.Fprintln(e.out, probe.FormatReply(rep))
-		e.out.Flush()
+		if !r.quiet {
+			fmt.Fprintln(e.out, probe.FormatReply(rep))
+			e.out.Flush()
+		}
 	})
 	if err != nil {
 		return &refused{err: err, where: e.where(), op: "ping", obj: r.dst.String()}
