@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/netip"
@@ -86,7 +87,7 @@ func shortOpts(cmd string, args []string, valued, bools string) (map[byte]string
 }
 
 // errHelp asks for the usage text.
-var errHelp = fmt.Errorf("help")
+var errHelp = errors.New("help requested")
 
 // parseSeconds reads a duration in (possibly fractional) seconds.
 func parseSeconds(cmd string, c byte, s string) (time.Duration, error) {
