@@ -185,8 +185,6 @@ func nonNil[T any](s []T) []T {
 func (r *topoReq) up(ctx context.Context, e *env, t *topo.Topology) error {
 	o := topo.Options{Workers: r.workers}
 	tty := isTerminal(e.stderr)
-	var changed []topo.Step
-	o.Done = func(s *topo.Step) { changed = append(changed, *s) }
 	progress := false
 	var last time.Time
 	o.Progress = func(done, total int) {
@@ -217,6 +215,13 @@ func (r *topoReq) up(ctx context.Context, e *env, t *topo.Topology) error {
 			return exitStatus(1)
 		}
 		return err
+	}
+	// In plan order, whatever order the workers finished in.
+	var changed []topo.Step
+	for _, s := range p.Steps {
+		if s.Action != topo.Exists {
+			changed = append(changed, s)
+		}
 	}
 	if r.json {
 		return writeJSON(e.out, e.opts, map[string]any{"changed": nonNil(changed), "plan": p.Steps})
