@@ -321,7 +321,7 @@ func (r *run) namespace(name string, routes bool) error {
 
 // hostConn returns a socket in the host namespace for a worker. Workers
 // each dial their own: a Conn serializes its requests.
-func (r *run) hostConn() (*rtnl.Conn, error) { return rtnl.Dial(r.sys.host.ns.File()) }
+func (r *run) hostConn() (*rtnl.Conn, error) { return rtnl.Dial(nil) }
 
 // bridge creates or fixes a bridge on the host.
 func (r *run) bridge(s *Step) error {
@@ -707,14 +707,14 @@ func (r *run) configure(ns string, routes, late bool) error {
 			return err
 		}
 		for _, k := range forwardingKeys(r.t.HasIPv6()) {
-			old, err := h.ns.SysctlGet(k)
+			old, err := h.sysctlGet(k)
 			if err != nil {
 				return r.fail(s, err)
 			}
 			if old == "1" {
 				continue
 			}
-			if err := h.ns.SysctlSet(k, "1"); err != nil {
+			if err := h.sysctlSet(k, "1"); err != nil {
 				return r.fail(s, err)
 			}
 			if !created {
@@ -723,7 +723,7 @@ func (r *run) configure(ns string, routes, late bool) error {
 					if h == nil {
 						return nil
 					}
-					return h.ns.SysctlSet(k, old)
+					return h.sysctlSet(k, old)
 				}})
 			}
 		}

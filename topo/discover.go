@@ -156,12 +156,12 @@ func Discover(ctx context.Context) (*Topology, error) {
 			}
 			t.Namespaces[i].Routes = append(t.Namespaces[i].Routes, fr)
 		}
-		fwd, err := s.get(v.name).ns.SysctlGet("net.ipv4.ip_forward")
+		fwd, err := s.get(v.name).sysctlGet("net.ipv4.ip_forward")
 		if err == nil && fwd == "1" {
 			t.Namespaces[i].Forwarding = true
 		}
 	}
-	if fwd, err := s.host.ns.SysctlGet("net.ipv4.ip_forward"); err == nil && fwd == "1" {
+	if fwd, err := s.host.sysctlGet("net.ipv4.ip_forward"); err == nil && fwd == "1" {
 		t.Host.Forwarding = true
 	}
 	nc, err := dialNFT(s.host)

@@ -466,7 +466,7 @@ func (d *doctor) forwarding() {
 			d.add(CheckForwarding, obj, Skip, "the namespace is missing", "")
 			return
 		}
-		v, err := h.ns.SysctlGet("net.ipv4.ip_forward")
+		v, err := h.sysctlGet("net.ipv4.ip_forward")
 		switch {
 		case err != nil:
 			d.add(CheckForwarding, obj, Fail, err.Error(), "")

@@ -36,8 +36,14 @@ func fwdRule(f Forward) (nft.NATRule, error) {
 	return nft.Forward{Proto: f.Proto, Port: uint16(f.Port), To: to, InIface: f.InIface}, nil
 }
 
-// dialNFT opens an nf_tables socket in the namespace of h.
-func dialNFT(h *handle) (*nft.Conn, error) { return nft.Dial(h.ns.File()) }
+// dialNFT opens an nf_tables socket in the namespace of h (the host's
+// without a setns: every thread but nsutil's disposable ones is there).
+func dialNFT(h *handle) (*nft.Conn, error) {
+	if h.name == "" {
+		return nft.Dial(nil)
+	}
+	return nft.Dial(h.ns.File())
+}
 
 // readNAT lists nsnet's NAT rules on the host, by their canonical text.
 func readNAT(h *handle) (natLive, error) {

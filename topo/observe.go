@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/nsnet/nsnet/nsutil"
@@ -31,6 +32,38 @@ func (h *handle) close() {
 	}
 }
 
+// sysctlGet reads a sysctl of the handle's namespace. The host's is read
+// from the calling thread, which is in it (no setns, so no privilege is
+// needed to read); another namespace's from a thread that enters it.
+func (h *handle) sysctlGet(key string) (string, error) {
+	if h.name != "" {
+		return h.ns.SysctlGet(key)
+	}
+	b, err := os.ReadFile(hostSysctlPath(key))
+	return strings.TrimSuffix(string(b), "\n"), err
+}
+
+// sysctlSet writes a sysctl of the handle's namespace.
+func (h *handle) sysctlSet(key, value string) error {
+	if h.name != "" {
+		return h.ns.SysctlSet(key, value)
+	}
+	f, err := os.OpenFile(hostSysctlPath(key), os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(value); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// hostSysctlPath maps the fixed net.* keys topo uses to /proc/sys.
+func hostSysctlPath(key string) string {
+	return "/proc/sys/" + strings.ReplaceAll(key, ".", "/")
+}
+
 // sys holds the open namespaces of one Plan/Up/Down/Status.
 type sys struct {
 	mu   sync.Mutex
@@ -43,7 +76,9 @@ func openSys() (*sys, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := rtnl.Dial(cur.File())
+	// The host's socket needs no setns: every thread but nsutil's
+	// disposable ones is in the process's namespace.
+	c, err := rtnl.Dial(nil)
 	if err != nil {
 		cur.Close()
 		return nil, err
@@ -201,7 +236,7 @@ func readNS(h *handle, names []string, routes, v6, fwd bool) (*nsLive, error) {
 	}
 	if fwd {
 		for _, k := range forwardingKeys(v6) {
-			v, err := h.ns.SysctlGet(k)
+			v, err := h.sysctlGet(k)
 			if err != nil {
 				return nil, err
 			}
