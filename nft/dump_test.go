@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/nsnet/nsnet/internal/golden"
 	"github.com/nsnet/nsnet/internal/sandbox"
 	"golang.org/x/sys/unix"
 )
@@ -19,11 +20,12 @@ const dumpForward = "forward tcp 8080 192.168.15.2:80 hairpin 192.168.15.0/24"
 // the foreign ruleset: the decoders' real oracle. With -update, as root,
 // it records them again.
 func TestKernelDumps(t *testing.T) {
-	if *update && sandbox.Inside() {
+	if golden.Update() && sandbox.Inside() {
 		recordDumps(t)
 	}
 	var tables []Table
-	for _, b := range goldenBodies(t, "dump_table_*.hex") {
+	for _, g := range golden.Glob(t, "testdata/dump_table_*.hex") {
+		b := g.Bytes
 		var tb Table
 		if err := tb.UnmarshalBinary(b); err != nil {
 			t.Fatal(err)
@@ -43,7 +45,8 @@ func TestKernelDumps(t *testing.T) {
 		}
 		skel = append(skel, ch)
 	}
-	for i, b := range goldenBodies(t, "dump_chain_*.hex") {
+	for i, g := range golden.Glob(t, "testdata/dump_chain_*.hex") {
+		b := g.Bytes
 		var ch Chain
 		if err := ch.UnmarshalBinary(b); err != nil {
 			t.Fatal(err)
@@ -61,7 +64,8 @@ func TestKernelDumps(t *testing.T) {
 		want = append(want, mustParseNAT(t, s).rules()...)
 	}
 	var got []Rule
-	for _, b := range goldenBodies(t, "dump_rule_*.hex") {
+	for _, g := range golden.Glob(t, "testdata/dump_rule_*.hex") {
+		b := g.Bytes
 		var r Rule
 		if err := r.UnmarshalBinary(b); err != nil {
 			t.Fatal(err)
@@ -101,7 +105,7 @@ func recordDumps(t *testing.T) {
 			if !keep(b) {
 				continue
 			}
-			checkGolden(t, fmt.Sprintf("dump_%s_%d.hex", prefix, n), "reply to an NFT_MSG_GET dump recorded from kernel 6.18 (go test ./nft -run KernelDumps -update, as root): "+prefix, b)
+			golden.Check(t, fmt.Sprintf("testdata/dump_%s_%d.hex", prefix, n), "reply to an NFT_MSG_GET dump recorded from kernel 6.18 (go test ./nft -run KernelDumps -update, as root): "+prefix, b)
 			n++
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/nsnet/nsnet/internal/golden"
 	"golang.org/x/sys/unix"
 )
 
@@ -48,7 +49,7 @@ func TestExprGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, "expr_"+tt.name+".hex",
+			golden.Check(t, "testdata/expr_"+tt.name+".hex",
 				"NFTA_EXPR_DATA of "+tt.expr.exprName()+" ("+tt.name+"), nsnet's encoder (go test ./nft -run Golden -update); attribute order as nft sends it", b)
 			back := newExpr(tt.expr.exprName())
 			if err := back.unmarshalData(b); err != nil {

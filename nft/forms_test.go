@@ -1,6 +1,10 @@
 package nft
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/nsnet/nsnet/internal/golden"
+)
 
 // TestRuleBytesMatchNFT: for every rule form, nsnet's NFT_MSG_NEWRULE body
 // is byte for byte the one nft 1.0.6 sends for the same rule
@@ -13,7 +17,9 @@ func TestRuleBytesMatchNFT(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			diffHex(t, "rule "+f.words+" in "+f.chain, got, readHex(t, "testdata/nft_"+f.name+".hex"))
+			if d := golden.Diff(got, golden.Read(t, "testdata/nft_"+f.name+".hex")); d != "" {
+				t.Errorf("rule %s in %s: not the bytes nft sends:\n%s", f.words, f.chain, d)
+			}
 		})
 	}
 }
@@ -23,6 +29,15 @@ func TestRuleBytesMatchNFT(t *testing.T) {
 func TestSkeletonBytesMatchNFT(t *testing.T) {
 	tx := (&Conn{}).Begin()
 	natSkeleton(tx)
-	diffHex(t, "table inet nsnet", tx.msgs[0].body, readHex(t, "testdata/nft_table_nsnet.hex"))
-	diffHex(t, "chain postrouting", tx.msgs[3].body, readHex(t, "testdata/nft_chain_postrouting.hex"))
+	for _, m := range []struct {
+		what, file string
+		got        []byte
+	}{
+		{"table inet nsnet", "testdata/nft_table_nsnet.hex", tx.msgs[0].body},
+		{"chain postrouting", "testdata/nft_chain_postrouting.hex", tx.msgs[3].body},
+	} {
+		if d := golden.Diff(m.got, golden.Read(t, m.file)); d != "" {
+			t.Errorf("%s: not the bytes nft sends:\n%s", m.what, d)
+		}
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/nsnet/nsnet/internal/golden"
 )
 
 // Every decoder has a fuzz target whose property is the round trip:
@@ -20,8 +22,8 @@ func fuzzMessage[T any, P interface {
 	binaryMsg
 }](f *testing.F, patterns ...string) {
 	for _, p := range patterns {
-		for _, b := range goldenBodies(f, p) {
-			f.Add(b)
+		for _, g := range golden.Glob(f, "testdata/"+p) {
+			f.Add(g.Bytes)
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -55,8 +57,8 @@ func fuzzExpr[T any, P interface {
 	Expr
 }](f *testing.F) {
 	name := P(new(T)).exprName()
-	for _, b := range goldenBodies(f, "expr_"+name+"*.hex") {
-		f.Add(b)
+	for _, g := range golden.Glob(f, "testdata/expr_"+name+"*.hex") {
+		f.Add(g.Bytes)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var e1, e2 T

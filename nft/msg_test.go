@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/mdlayher/netlink"
+	"github.com/nsnet/nsnet/internal/golden"
 	"golang.org/x/sys/unix"
 )
 
@@ -25,7 +26,7 @@ func TestTableGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, "table_"+tt.name+".hex", "NFT_MSG_NEWTABLE body "+tt.t.String()+", nsnet's encoder (nft sends the same for `add table inet nsnet`)", b)
+			golden.Check(t, "testdata/table_"+tt.name+".hex", "NFT_MSG_NEWTABLE body "+tt.t.String()+", nsnet's encoder (nft sends the same for `add table inet nsnet`)", b)
 			var back Table
 			if err := back.UnmarshalBinary(b); err != nil || !reflect.DeepEqual(tt.t, back) {
 				t.Errorf("round trip: %v\n%s", err, cmp.Diff(tt.t, back))
@@ -52,7 +53,7 @@ func TestChainGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, "chain_"+tt.name+".hex", "NFT_MSG_NEWCHAIN body "+tt.ch.String()+", nsnet's encoder; attribute order as nft sends it", b)
+			golden.Check(t, "testdata/chain_"+tt.name+".hex", "NFT_MSG_NEWCHAIN body "+tt.ch.String()+", nsnet's encoder; attribute order as nft sends it", b)
 			var back Chain
 			if err := back.UnmarshalBinary(b); err != nil || !reflect.DeepEqual(tt.ch, back) {
 				t.Errorf("round trip: %v\n%s", err, cmp.Diff(tt.ch, back))
@@ -74,7 +75,7 @@ func TestRuleGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, "rule_"+tt.name+".hex", "NFT_MSG_NEWRULE/DELRULE body ("+tt.name+"), nsnet's encoder", b)
+			golden.Check(t, "testdata/rule_"+tt.name+".hex", "NFT_MSG_NEWRULE/DELRULE body ("+tt.name+"), nsnet's encoder", b)
 			var back Rule
 			if err := back.UnmarshalBinary(b); err != nil || !reflect.DeepEqual(tt.r, back) {
 				t.Errorf("round trip: %v\n%s", err, cmp.Diff(tt.r, back))
@@ -108,7 +109,7 @@ func TestBatchGolden(t *testing.T) {
 		}
 		b = append(b, mb...)
 	}
-	checkGolden(t, "batch_natadd.hex", "a NATAdd transaction framed by Tx.messages (seq 0): begin+genid, table, 3 chains, delrule, newrule|ack, end", b)
+	golden.Check(t, "testdata/batch_natadd.hex", "a NATAdd transaction framed by Tx.messages (seq 0): begin+genid, table, 3 chains, delrule, newrule|ack, end", b)
 	wantFlags := []netlink.HeaderFlags{
 		netlink.Request,
 		netlink.Request | netlink.Create,

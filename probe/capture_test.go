@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsnet/nsnet/internal/golden"
 	"github.com/nsnet/nsnet/internal/sandbox"
 	"golang.org/x/sys/unix"
 )
@@ -27,10 +28,10 @@ func TestKernelCaptures(t *testing.T) {
 	if unix.SizeofCmsghdr != 16 {
 		t.Skip("the captures hold a 64-bit kernel's control messages")
 	}
-	if *update {
+	if golden.Update() {
 		captureKernel(t)
 	}
-	pkt := readHex(t, "testdata/"+capRawReply4)
+	pkt := golden.Read(t, "testdata/"+capRawReply4)
 	icmp, ttl, err := stripIPv4(pkt)
 	if err != nil || ttl != 64 {
 		t.Fatalf("raw IPv4 reply: ttl %d, %v", ttl, err)
@@ -39,11 +40,11 @@ func TestKernelCaptures(t *testing.T) {
 	if err := e.unmarshal(icmp); err != nil || e.Type != icmpEchoReply || e.Seq != 1 || len(icmp) != 64 || checksum(icmp) != 0 {
 		t.Errorf("raw IPv4 reply: %+v, %v (checksum %#x)", e, err, checksum(icmp))
 	}
-	if err := e.unmarshal(readHex(t, "testdata/"+capReply6)); err != nil || e.Type != icmp6EchoReply || e.Seq != 1 || len(e.Data) != DefaultSize {
+	if err := e.unmarshal(golden.Read(t, "testdata/"+capReply6)); err != nil || e.Type != icmp6EchoReply || e.Seq != 1 || len(e.Data) != DefaultSize {
 		t.Errorf("ICMPv6 reply: %+v, %v", e, err)
 	}
 	for _, name := range []string{capTTL4, capHopLimit6} {
-		c, err := parseControl(readHex(t, "testdata/"+name))
+		c, err := parseControl(golden.Read(t, "testdata/"+name))
 		if err != nil || c.TTL != 64 || c.RecvEr != nil {
 			t.Errorf("%s: %+v, %v; want TTL 64", name, c, err)
 		}
@@ -59,7 +60,7 @@ func TestKernelCaptures(t *testing.T) {
 		{capErrQueue4, unix.SO_EE_ORIGIN_ICMP, 3, 1, addrA, "Destination Host Unreachable"},
 		{capErrQueue6, unix.SO_EE_ORIGIN_ICMP6, 1, 3, addr6A, "Destination unreachable: Address unreachable"},
 	} {
-		c, err := parseControl(readHex(t, "testdata/"+tt.name))
+		c, err := parseControl(golden.Read(t, "testdata/"+tt.name))
 		if err != nil || c.RecvEr == nil {
 			t.Fatalf("%s: %+v, %v", tt.name, c, err)
 		}
@@ -130,11 +131,11 @@ func captureKernel(t *testing.T) {
 		return nil
 	}
 	pkt, oob := reply(addrB)
-	checkGolden(t, capRawReply4, by+"\nping 10.9.0.2 from 10.9.0.1 over a raw socket: the IPv4 packet read", pkt)
-	checkGolden(t, capTTL4, by+"\nthe control data of that read: IP_TTL (IP_RECVTTL is on)", oob)
+	golden.Check(t, "testdata/"+capRawReply4, by+"\nping 10.9.0.2 from 10.9.0.1 over a raw socket: the IPv4 packet read", pkt)
+	golden.Check(t, "testdata/"+capTTL4, by+"\nthe control data of that read: IP_TTL (IP_RECVTTL is on)", oob)
 	pkt, oob = reply(addr6B)
-	checkGolden(t, capReply6, by+"\nping fd00:9::2 from fd00:9::1 over a raw ICMPv6 socket: the echo reply read", pkt)
-	checkGolden(t, capHopLimit6, by+"\nthe control data of that read: IPV6_HOPLIMIT (IPV6_RECVHOPLIMIT is on)", oob)
-	checkGolden(t, capErrQueue4, by+"\nping 10.9.0.99 (nobody) after ARP gave up: MSG_ERRQUEUE control data,\nIP_RECVERR sock_extended_err + offender sockaddr_in", errQueue(nobody))
-	checkGolden(t, capErrQueue6, by+"\nping fd00:9::99 (nobody) after ND gave up: MSG_ERRQUEUE control data,\nIPV6_RECVERR sock_extended_err + offender sockaddr_in6", errQueue("fd00:9::99"))
+	golden.Check(t, "testdata/"+capReply6, by+"\nping fd00:9::2 from fd00:9::1 over a raw ICMPv6 socket: the echo reply read", pkt)
+	golden.Check(t, "testdata/"+capHopLimit6, by+"\nthe control data of that read: IPV6_HOPLIMIT (IPV6_RECVHOPLIMIT is on)", oob)
+	golden.Check(t, "testdata/"+capErrQueue4, by+"\nping 10.9.0.99 (nobody) after ARP gave up: MSG_ERRQUEUE control data,\nIP_RECVERR sock_extended_err + offender sockaddr_in", errQueue(nobody))
+	golden.Check(t, "testdata/"+capErrQueue6, by+"\nping fd00:9::99 (nobody) after ND gave up: MSG_ERRQUEUE control data,\nIPV6_RECVERR sock_extended_err + offender sockaddr_in6", errQueue("fd00:9::99"))
 }

@@ -8,17 +8,18 @@ import (
 	"testing"
 
 	"github.com/mdlayher/arp"
+	"github.com/nsnet/nsnet/internal/golden"
 	"golang.org/x/sys/unix"
 )
 
 // FuzzEchoUnmarshal: whatever decodes encodes back to the same bytes.
 func FuzzEchoUnmarshal(f *testing.F) {
-	for _, g := range goldens(f, "echo_request_*.hex") {
-		f.Add(g)
+	for _, g := range golden.Glob(f, "testdata/echo_request_*.hex") {
+		f.Add(g.Bytes)
 	}
 	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 0})
-	for _, g := range goldens(f, "kernel_echo_reply_v6.hex") {
-		f.Add(g)
+	for _, g := range golden.Glob(f, "testdata/kernel_echo_reply_v6.hex") {
+		f.Add(g.Bytes)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var e echo
@@ -37,12 +38,12 @@ func FuzzEchoUnmarshal(f *testing.F) {
 // FuzzStripIPv4: the payload is what follows a header of IHL words, and
 // the TTL is byte 8.
 func FuzzStripIPv4(f *testing.F) {
-	for _, g := range goldens(f, "echo_request_v4.hex") {
-		f.Add(append([]byte{0x45, 0, 0, 84, 0, 0, 0x40, 0, 64, 1, 0, 0, 10, 9, 0, 2, 10, 9, 0, 1}, g...))
+	for _, g := range golden.Glob(f, "testdata/echo_request_v4.hex") {
+		f.Add(append([]byte{0x45, 0, 0, 84, 0, 0, 0x40, 0, 64, 1, 0, 0, 10, 9, 0, 2, 10, 9, 0, 1}, g.Bytes...))
 	}
 	f.Add([]byte{0x4f})
-	for _, g := range goldens(f, "kernel_raw_echo_reply_v4.hex") {
-		f.Add(g)
+	for _, g := range golden.Glob(f, "testdata/kernel_raw_echo_reply_v4.hex") {
+		f.Add(g.Bytes)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, ttl, err := stripIPv4(b)
@@ -62,12 +63,12 @@ func FuzzParseControl(f *testing.F) {
 	f.Add(buildControl(control{TTL: 64}, false), false)
 	f.Add(buildControl(control{TTL: -1, RecvEr: &recvErr{Errno: unix.EHOSTUNREACH, Origin: unix.SO_EE_ORIGIN_ICMP, Type: 3, Code: 1, Offender: netip.MustParseAddr("10.9.0.1")}}, false), false)
 	f.Add(buildControl(control{TTL: 64, RecvEr: &recvErr{Errno: unix.EHOSTUNREACH, Origin: unix.SO_EE_ORIGIN_ICMP6, Type: 1, Code: 3, Offender: netip.MustParseAddr("fd00::1")}}, true), true)
-	for _, g := range goldens(f, "kernel_cmsg_*.hex") {
-		f.Add(g, false)
+	for _, g := range golden.Glob(f, "testdata/kernel_cmsg_*.hex") {
+		f.Add(g.Bytes, false)
 	}
-	for _, g := range goldens(f, "kernel_errqueue_*.hex") {
-		f.Add(g, false)
-		f.Add(g, true)
+	for _, g := range golden.Glob(f, "testdata/kernel_errqueue_*.hex") {
+		f.Add(g.Bytes, false)
+		f.Add(g.Bytes, true)
 	}
 	f.Fuzz(func(t *testing.T, oob []byte, v6 bool) {
 		c1, err := parseControl(oob)

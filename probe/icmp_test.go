@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/nsnet/nsnet/internal/golden"
 	"golang.org/x/sys/unix"
 )
 
@@ -28,7 +29,7 @@ func TestEchoRequestGolden(t *testing.T) {
 	}{{"echo_request_v4.hex", false}, {"echo_request_v6.hex", true}} {
 		t.Run(tt.name, func(t *testing.T) {
 			b := encodeRequest(tt.v6, 0x1234, 1, payload(DefaultSize))
-			checkGolden(t, tt.name, "probe encodeRequest(v6="+map[bool]string{false: "false", true: "true"}[tt.v6]+
+			golden.Check(t, "testdata/"+tt.name, "probe encodeRequest(v6="+map[bool]string{false: "false", true: "true"}[tt.v6]+
 				", id 0x1234, seq 1, 56 data bytes 00 01 02 ... as iputils fills them, before the timestamp)\n"+
 				"layout: type code checksum(ICMPv4 only; the kernel fills ICMPv6's) id seq data", b)
 			if !tt.v6 && checksum(b) != 0 {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/nsnet/nsnet/internal/golden"
 	"golang.org/x/sys/unix"
 )
 
@@ -37,7 +38,7 @@ func TestAddrGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, "testdata/addr_"+tt.name+".hex",
+			golden.Check(t, "testdata/addr_"+tt.name+".hex",
 				"rtnl Addr.MarshalBinary, TestAddrGolden/"+tt.name+" (ifaddrmsg + IFA_*)", got)
 		})
 	}
@@ -75,7 +76,7 @@ func TestAddrMatchesIproute2(t *testing.T) {
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			var ip Addr
-			if err := ip.UnmarshalBinary(readHex(t, "testdata/"+tt.file+".hex")); err != nil {
+			if err := ip.UnmarshalBinary(golden.Read(t, "testdata/"+tt.file+".hex")); err != nil {
 				t.Fatal(err)
 			}
 			tt.ours.Index = ip.Index
@@ -97,7 +98,8 @@ func TestAddrMatchesIproute2(t *testing.T) {
 
 func TestAddrDecodeKernelDump(t *testing.T) {
 	seen := map[netip.Prefix]Addr{}
-	for path, b := range goldenFiles(t, "testdata/kernel_addr_*.hex") {
+	for _, g := range golden.Glob(t, "testdata/kernel_addr_*.hex") {
+		path, b := g.Path, g.Bytes
 		var a Addr
 		if err := a.UnmarshalBinary(b); err != nil {
 			t.Fatalf("%s: %v", path, err)
@@ -135,8 +137,8 @@ func TestAddrUnmarshalErrors(t *testing.T) {
 }
 
 func FuzzAddrUnmarshal(f *testing.F) {
-	for _, b := range goldenFiles(f, "testdata/addr_*.hex", "testdata/ip_addr_*.hex", "testdata/kernel_addr_*.hex") {
-		f.Add(b)
+	for _, g := range golden.Glob(f, "testdata/addr_*.hex", "testdata/ip_addr_*.hex", "testdata/kernel_addr_*.hex") {
+		f.Add(g.Bytes)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var a1 Addr

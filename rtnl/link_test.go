@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/mdlayher/netlink"
+	"github.com/nsnet/nsnet/internal/golden"
 	"golang.org/x/sys/unix"
 )
 
@@ -45,7 +46,7 @@ func TestLinkGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, "testdata/link_"+tt.name+".hex",
+			golden.Check(t, "testdata/link_"+tt.name+".hex",
 				"rtnl Link.MarshalBinary, TestLinkGolden/"+tt.name+" (ifinfomsg + IFLA_*)", got)
 		})
 	}
@@ -88,7 +89,7 @@ func TestLinkMatchesIproute2(t *testing.T) {
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			var ip Link
-			if err := ip.UnmarshalBinary(readHex(t, "testdata/"+tt.file+".hex")); err != nil {
+			if err := ip.UnmarshalBinary(golden.Read(t, "testdata/"+tt.file+".hex")); err != nil {
 				t.Fatal(err)
 			}
 			want := tt.ours(ip)
@@ -115,7 +116,8 @@ func TestLinkMatchesIproute2(t *testing.T) {
 // capture shows.
 func TestLinkDecodeKernelDump(t *testing.T) {
 	byName := map[string]Link{}
-	for path, b := range goldenFiles(t, "testdata/kernel_link_*.hex") {
+	for _, g := range golden.Glob(t, "testdata/kernel_link_*.hex") {
+		path, b := g.Path, g.Bytes
 		var l Link
 		if err := l.UnmarshalBinary(b); err != nil {
 			t.Fatalf("%s: %v", path, err)
@@ -185,8 +187,8 @@ func TestLinkKindUp(t *testing.T) {
 }
 
 func FuzzLinkUnmarshal(f *testing.F) {
-	for _, b := range goldenFiles(f, "testdata/link_*.hex", "testdata/ip_link_*.hex", "testdata/kernel_link_*.hex") {
-		f.Add(b)
+	for _, g := range golden.Glob(f, "testdata/link_*.hex", "testdata/ip_link_*.hex", "testdata/kernel_link_*.hex") {
+		f.Add(g.Bytes)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var l1 Link

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/nsnet/nsnet/internal/golden"
 	"golang.org/x/sys/unix"
 )
 
@@ -33,7 +34,7 @@ func TestNeighGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, "testdata/neigh_"+tt.name+".hex",
+			golden.Check(t, "testdata/neigh_"+tt.name+".hex",
 				"rtnl Neigh.MarshalBinary, TestNeighGolden/"+tt.name+" (ndmsg + NDA_*)", got)
 		})
 	}
@@ -67,7 +68,7 @@ func TestNeighMatchesIproute2(t *testing.T) {
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			var ip Neigh
-			if err := ip.UnmarshalBinary(readHex(t, "testdata/"+tt.file+".hex")); err != nil {
+			if err := ip.UnmarshalBinary(golden.Read(t, "testdata/"+tt.file+".hex")); err != nil {
 				t.Fatal(err)
 			}
 			tt.ours.Index = ip.Index
@@ -80,7 +81,8 @@ func TestNeighMatchesIproute2(t *testing.T) {
 
 func TestNeighDecodeKernelDump(t *testing.T) {
 	found := map[netip.Addr]Neigh{}
-	for path, b := range goldenFiles(t, "testdata/kernel_neigh_*.hex") {
+	for _, g := range golden.Glob(t, "testdata/kernel_neigh_*.hex") {
+		path, b := g.Path, g.Bytes
 		var n Neigh
 		if err := n.UnmarshalBinary(b); err != nil {
 			t.Fatalf("%s: %v", path, err)
@@ -96,8 +98,8 @@ func TestNeighDecodeKernelDump(t *testing.T) {
 }
 
 func FuzzNeighUnmarshal(f *testing.F) {
-	for _, b := range goldenFiles(f, "testdata/neigh_*.hex", "testdata/ip_neigh_*.hex", "testdata/kernel_neigh_*.hex") {
-		f.Add(b)
+	for _, g := range golden.Glob(f, "testdata/neigh_*.hex", "testdata/ip_neigh_*.hex", "testdata/kernel_neigh_*.hex") {
+		f.Add(g.Bytes)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var n1 Neigh

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/nsnet/nsnet/internal/golden"
 	"golang.org/x/sys/unix"
 )
 
@@ -36,7 +37,7 @@ func TestRouteGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, "testdata/route_"+tt.name+".hex",
+			golden.Check(t, "testdata/route_"+tt.name+".hex",
 				"rtnl Route.MarshalBinary, TestRouteGolden/"+tt.name+" (rtmsg + RTA_*)", got)
 		})
 	}
@@ -82,7 +83,7 @@ func TestRouteMatchesIproute2(t *testing.T) {
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			var ip Route
-			if err := ip.UnmarshalBinary(readHex(t, "testdata/"+tt.file+".hex")); err != nil {
+			if err := ip.UnmarshalBinary(golden.Read(t, "testdata/"+tt.file+".hex")); err != nil {
 				t.Fatal(err)
 			}
 			want := tt.ours(ip)
@@ -95,7 +96,8 @@ func TestRouteMatchesIproute2(t *testing.T) {
 
 func TestRouteDecodeKernelDump(t *testing.T) {
 	var main4, local4, v6 []Route
-	for path, b := range goldenFiles(t, "testdata/kernel_route_*.hex", "testdata/kernel_route6_*.hex") {
+	for _, g := range golden.Glob(t, "testdata/kernel_route_*.hex", "testdata/kernel_route6_*.hex") {
+		path, b := g.Path, g.Bytes
 		var r Route
 		if err := r.UnmarshalBinary(b); err != nil {
 			t.Fatalf("%s: %v", path, err)
@@ -142,8 +144,8 @@ func TestRouteDefaults(t *testing.T) {
 }
 
 func FuzzRouteUnmarshal(f *testing.F) {
-	for _, b := range goldenFiles(f, "testdata/route_*.hex", "testdata/ip_route_*.hex", "testdata/kernel_route*.hex") {
-		f.Add(b)
+	for _, g := range golden.Glob(f, "testdata/route_*.hex", "testdata/ip_route_*.hex", "testdata/kernel_route*.hex") {
+		f.Add(g.Bytes)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var r1 Route
