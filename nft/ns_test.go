@@ -2,66 +2,53 @@ package nft
 
 import (
 	"bytes"
-	"os"
+	"fmt"
 	"os/exec"
-	"runtime"
 	"strings"
 	"testing"
 
-	"golang.org/x/sys/unix"
+	"github.com/nsnet/nsnet/nsutil"
 )
 
+// Namespaces for the privileged tests come from nsutil, the one package
+// that switches threads (STYLE R7). Only these tests import it: the nft
+// package itself knows nothing of nsutil, and internal/archtest checks
+// the dependencies of the non-test package.
+
 // newNS makes an anonymous network namespace with lo up and returns a
-// handle closed at the end of the test. unshare(2) runs on a goroutine that
-// locks its thread and never unlocks it, so the runtime discards that
-// thread (STYLE R7; nsutil.NewAnonymous does the same for the product).
-func newNS(t testing.TB) *os.File {
+// handle closed at the end of the test.
+func newNS(t testing.TB) *nsutil.NetNS {
 	t.Helper()
-	type result struct {
-		f   *os.File
-		err error
+	f, err := nsutil.NewAnonymous()
+	if err != nil {
+		t.Fatal(err)
 	}
-	ch := make(chan result, 1)
-	go func() {
-		runtime.LockOSThread() // deliberately never unlocked
-		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-			ch <- result{err: os.NewSyscallError("unshare", err)}
-			return
-		}
-		f, err := os.Open("/proc/thread-self/ns/net")
-		ch <- result{f, err}
-	}()
-	r := <-ch
-	if r.err != nil {
-		t.Fatal(r.err)
+	defer f.Close()
+	// A NetNS (for Do) is opened from the anonymous namespace's fd; the
+	// namespace lives as long as either file is open.
+	ns, err := nsutil.OpenPath(fmt.Sprintf("/proc/self/fd/%d", f.Fd()))
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Cleanup(func() { r.f.Close() })
-	runIn(t, r.f, "ip", "link", "set", "lo", "up")
-	return r.f
+	t.Cleanup(func() { ns.Close() })
+	runIn(t, ns, "ip", "link", "set", "lo", "up")
+	return ns
 }
 
-// doIn runs fn on a thread that joined ns; the thread is discarded, never
-// switched back (STYLE R7). Sockets fn creates stay in ns; goroutines fn
-// starts do not run in ns.
-func doIn(ns *os.File, fn func() error) error {
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: no restore to get wrong
-		if err := unix.Setns(int(ns.Fd()), unix.CLONE_NEWNET); err != nil {
-			errc <- os.NewSyscallError("setns", err)
-			return
-		}
-		errc <- fn()
-	}()
-	err := <-errc
-	runtime.KeepAlive(ns)
-	return err
+// doIn runs fn on a thread that joined ns (nil: the sandbox's own
+// namespace, on the calling goroutine). Sockets fn creates stay in ns;
+// goroutines fn starts do not run in ns.
+func doIn(ns *nsutil.NetNS, fn func() error) error {
+	if ns == nil {
+		return fn()
+	}
+	return ns.Do(fn)
 }
 
 // runIn runs a tool inside ns (nil: the sandbox's own namespace) and
 // returns its output; failure fails t. The child inherits the namespace of
 // the thread that forks it.
-func runIn(t testing.TB, ns *os.File, name string, args ...string) string {
+func runIn(t testing.TB, ns *nsutil.NetNS, name string, args ...string) string {
 	t.Helper()
 	out, err := tryIn(ns, name, args...)
 	if err != nil {
@@ -71,14 +58,14 @@ func runIn(t testing.TB, ns *os.File, name string, args ...string) string {
 }
 
 // tryIn is runIn that returns the error (with the tool's stderr) instead.
-func tryIn(ns *os.File, name string, args ...string) (string, error) {
+func tryIn(ns *nsutil.NetNS, name string, args ...string) (string, error) {
 	return tryInStdin(ns, "", name, args...)
 }
 
 // tryInStdin is tryIn with stdin as the tool's standard input.
-func tryInStdin(ns *os.File, stdin, name string, args ...string) (string, error) {
+func tryInStdin(ns *nsutil.NetNS, stdin, name string, args ...string) (string, error) {
 	var stdout, stderr bytes.Buffer
-	run := func() error {
+	err := doIn(ns, func() error {
 		cmd := exec.Command(name, args...)
 		cmd.Stdin = strings.NewReader(stdin)
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -86,13 +73,7 @@ func tryInStdin(ns *os.File, stdin, name string, args ...string) (string, error)
 			return &toolError{err: err, stderr: strings.TrimSpace(stderr.String())}
 		}
 		return nil
-	}
-	var err error
-	if ns == nil {
-		err = run()
-	} else {
-		err = doIn(ns, run)
-	}
+	})
 	return stdout.String(), err
 }
 
@@ -104,10 +85,17 @@ type toolError struct {
 func (e *toolError) Error() string { return e.err.Error() + ": " + e.stderr }
 func (e *toolError) Unwrap() error { return e.err }
 
-// dialIn dials a Conn inside ns, closed at the end of the test.
-func dialIn(t testing.TB, ns *os.File) *Conn {
+// dialIn dials a Conn inside ns (nil: the sandbox's own namespace),
+// closed at the end of the test.
+func dialIn(t testing.TB, ns *nsutil.NetNS) *Conn {
 	t.Helper()
-	c, err := Dial(ns)
+	var c *Conn
+	var err error
+	if ns == nil {
+		c, err = Dial(nil)
+	} else {
+		c, err = Dial(ns.File())
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/nsnet/nsnet/internal/sandbox"
+	"github.com/nsnet/nsnet/nsutil"
 )
 
 // nftSkeleton is table inet nsnet as NATAdd creates it, written for nft.
@@ -21,7 +22,7 @@ const nftSkeleton = `table inet nsnet {
 
 // listJSON is `nft -j list ruleset` inside ns, decoded, with every
 // "handle" removed (the only thing two namespaces may number differently).
-func listJSON(t testing.TB, ns *os.File) any {
+func listJSON(t testing.TB, ns *nsutil.NetNS) any {
 	t.Helper()
 	var v any
 	if err := json.Unmarshal([]byte(runIn(t, ns, "nft", "-j", "list", "ruleset")), &v); err != nil {

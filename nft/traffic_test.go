@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nsnet/nsnet/internal/sandbox"
+	"github.com/nsnet/nsnet/nsutil"
 )
 
 // seedNet is the seed's picture, built in the sandbox with ip(8): the
@@ -23,7 +24,7 @@ import (
 // 192.168.1.2) and has no route back to 192.168.15.0/24. IPv6 twins:
 // fd00:15::/64 (host ::5) and fd00:1::/64 (host ::2). ip_forward is on.
 type seedNet struct {
-	red, blue, lan *os.File
+	red, blue, lan *nsutil.NetNS
 	host           *Conn
 }
 
@@ -67,15 +68,15 @@ func newSeedNet(t *testing.T) *seedNet {
 	}
 	s := &seedNet{host: dialIn(t, nil)}
 	for _, p := range []struct {
-		f    **os.File
+		ns   **nsutil.NetNS
 		name string
 	}{{&s.red, "red"}, {&s.blue, "blue"}, {&s.lan, "lan"}} {
-		f, err := os.Open("/run/netns/" + p.name)
+		ns, err := nsutil.Open(p.name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { f.Close() })
-		*p.f = f
+		t.Cleanup(func() { ns.Close() })
+		*p.ns = ns
 	}
 	t.Cleanup(func() { s.host.NATFlush() })
 	return s
@@ -85,19 +86,13 @@ func newSeedNet(t *testing.T) *seedNet {
 // datagram with the peer address it sees. The socket is made on a thread
 // that joined ns (doIn), so it lives there; the serving goroutine can run
 // anywhere.
-func serve(t *testing.T, ns *os.File, network, addr string) {
+func serve(t *testing.T, ns *nsutil.NetNS, network, addr string) {
 	t.Helper()
 	var wg sync.WaitGroup
-	in := func(fn func() error) error {
-		if ns == nil {
-			return fn()
-		}
-		return doIn(ns, fn)
-	}
 	switch network {
 	case "tcp":
 		var l net.Listener
-		if err := in(func() (err error) { l, err = net.Listen("tcp", addr); return }); err != nil {
+		if err := doIn(ns, func() (err error) { l, err = net.Listen("tcp", addr); return }); err != nil {
 			t.Fatal(err)
 		}
 		wg.Go(func() {
@@ -113,7 +108,7 @@ func serve(t *testing.T, ns *os.File, network, addr string) {
 		t.Cleanup(func() { l.Close(); wg.Wait() })
 	case "udp":
 		var pc net.PacketConn
-		if err := in(func() (err error) { pc, err = net.ListenPacket("udp", addr); return }); err != nil {
+		if err := doIn(ns, func() (err error) { pc, err = net.ListenPacket("udp", addr); return }); err != nil {
 			t.Fatal(err)
 		}
 		wg.Go(func() {
@@ -132,20 +127,14 @@ func serve(t *testing.T, ns *os.File, network, addr string) {
 
 // ask connects from ns (nil: the host) to addr and returns the peer address
 // the server saw, with its port removed.
-func ask(ns *os.File, network, addr string) (string, error) {
+func ask(ns *nsutil.NetNS, network, addr string) (string, error) {
 	var c net.Conn
 	dial := func() (err error) {
 		d := net.Dialer{Timeout: time.Second}
 		c, err = d.DialContext(context.Background(), network, addr)
 		return err
 	}
-	var err error
-	if ns == nil {
-		err = dial()
-	} else {
-		err = doIn(ns, dial)
-	}
-	if err != nil {
+	if err := doIn(ns, dial); err != nil {
 		return "", err
 	}
 	defer c.Close()
@@ -166,7 +155,7 @@ func ask(ns *os.File, network, addr string) (string, error) {
 	return ap.Addr().String(), nil
 }
 
-func expectPeer(t *testing.T, what string, ns *os.File, network, addr, peer string) {
+func expectPeer(t *testing.T, what string, ns *nsutil.NetNS, network, addr, peer string) {
 	t.Helper()
 	got, err := ask(ns, network, addr)
 	if err != nil {
@@ -178,7 +167,7 @@ func expectPeer(t *testing.T, what string, ns *os.File, network, addr, peer stri
 	}
 }
 
-func expectFail(t *testing.T, what string, ns *os.File, network, addr string) {
+func expectFail(t *testing.T, what string, ns *nsutil.NetNS, network, addr string) {
 	t.Helper()
 	if got, err := ask(ns, network, addr); err == nil {
 		t.Errorf("%s: %s %s reached a server that saw %s; want no answer", what, network, addr, got)
@@ -231,7 +220,7 @@ func TestTrafficForward(t *testing.T) {
 	// blue sees the host's bridge address.
 	for _, c := range []struct {
 		what   string
-		ns     *os.File
+		ns     *nsutil.NetNS
 		to     string
 		server string
 	}{

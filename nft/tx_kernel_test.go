@@ -3,12 +3,12 @@ package nft
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nsnet/nsnet/internal/sandbox"
+	"github.com/nsnet/nsnet/nsutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -33,7 +33,7 @@ table ip nsnet {
 }
 `
 
-func loadForeign(t *testing.T, ns *os.File) {
+func loadForeign(t *testing.T, ns *nsutil.NetNS) {
 	t.Helper()
 	if out, err := tryInStdin(ns, foreignRuleset, "nft", "-f", "-"); err != nil {
 		t.Fatalf("nft -f: %v\n%s", err, out)
@@ -42,7 +42,7 @@ func loadForeign(t *testing.T, ns *os.File) {
 
 // foreignSnapshot is everything but table inet nsnet, as nft lists it with
 // handles, in text and JSON.
-func foreignSnapshot(t *testing.T, ns *os.File) string {
+func foreignSnapshot(t *testing.T, ns *nsutil.NetNS) string {
 	t.Helper()
 	var sb strings.Builder
 	for _, tbl := range [][]string{{"ip", "filter"}, {"inet", "other"}, {"ip", "nsnet"}} {
