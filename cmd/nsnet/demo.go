@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nsnet/nsnet/internal/isolate"
 	"github.com/nsnet/nsnet/internal/nettest"
-	"github.com/nsnet/nsnet/internal/sandbox"
 	"github.com/nsnet/nsnet/nsutil"
 	"github.com/nsnet/nsnet/topo"
 )
@@ -51,7 +51,7 @@ func (demoReq) run(e *env) error {
 			return err
 		}
 		env := append(os.Environ(), envDemoChild+"=1")
-		code, err := sandbox.Reexec([]string{"nsnet", "demo"}, env, sandbox.Stdio{Out: e.rawOut, Err: e.stderr})
+		code, err := isolate.Run([]string{"nsnet", "demo"}, env, isolate.Stdio{Out: e.rawOut, Err: e.stderr})
 		if err != nil {
 			return err
 		}
@@ -60,7 +60,7 @@ func (demoReq) run(e *env) error {
 		}
 		return nil
 	}
-	if err := sandbox.EnterChild(); err != nil {
+	if err := isolate.Enter(); err != nil {
 		return err
 	}
 	ok, err := runDemo(e.out)
