@@ -13,11 +13,11 @@ const module = "github.com/nsnet/nsnet"
 // forbidden lists, per package, the project packages it must not import
 // (directly or not): DESIGN.md's "knows nothing of" column.
 var forbidden = map[string][]string{
-	"rtnl":    {"nft", "nsutil", "topo", "probe", "cmd/nsnet"},
-	"nft":     {"rtnl", "nsutil", "topo", "probe", "cmd/nsnet"},
-	"nsutil":  {"rtnl", "nft", "topo", "probe", "cmd/nsnet"},
-	"probe":   {"rtnl", "nft", "topo", "cmd/nsnet"},
-	"topo":    {"cmd/nsnet"},
+	"rtnl":   {"nft", "nsutil", "topo", "probe", "cmd/nsnet"},
+	"nft":    {"rtnl", "nsutil", "topo", "probe", "cmd/nsnet"},
+	"nsutil": {"rtnl", "nft", "topo", "probe", "cmd/nsnet"},
+	"probe":  {"rtnl", "nft", "topo", "cmd/nsnet"},
+	"topo":   {"cmd/nsnet"},
 }
 
 // allowedThirdParty is STYLE.md R16's dependency list (plus what those
@@ -111,6 +111,22 @@ func TestThirdPartyDependencies(t *testing.T) {
 			}
 			if !ok {
 				t.Errorf("%s depends on %s, which is not in STYLE.md R16's list", p.ImportPath, d)
+			}
+		}
+	}
+}
+
+// TestBinaryLinksNoTestPackages keeps package testing (and the crypto and
+// flag packages it drags in, ~1 MB) out of the nsnet binary: the sandbox
+// that the binary uses lives in internal/isolate for that reason.
+func TestBinaryLinksNoTestPackages(t *testing.T) {
+	for _, p := range list(t) {
+		if p.ImportPath != module+"/cmd/nsnet" {
+			continue
+		}
+		for _, d := range p.Deps {
+			if d == "testing" || strings.HasPrefix(d, "crypto/") || d == module+"/internal/sandbox" {
+				t.Errorf("cmd/nsnet depends on %s, which does not belong in the binary", d)
 			}
 		}
 	}
