@@ -127,7 +127,7 @@ func (r *Results) machine(b *strings.Builder) {
 	}
 	if len(sp) > 0 {
 		slices.Sort(sp)
-		fmt.Fprintf(b, "Noise: \"spread\" is (max − min) / median of one figure across rounds. Across all setup rows the median spread is %s and the worst %s.\n\n", pct(sp[len(sp)/2]), pct(sp[len(sp)-1]))
+		fmt.Fprintf(b, "Noise: \"spread\" is (max − min) / median of one figure across rounds (the highest and lowest round dropped when there are 5 or more). Across all setup rows the median spread is %s and the worst %s.\n\n", pct(sp[len(sp)/2]), pct(sp[len(sp)-1]))
 	}
 }
 

@@ -62,14 +62,20 @@ func Median(d []time.Duration) time.Duration {
 }
 
 // Spread is the noise across rounds: (max-min)/median of the per-round
-// values, as a fraction. 0 with fewer than two rounds.
+// values, as a fraction, after dropping the highest and the lowest value
+// when there are 5 or more. 0 with fewer than two values.
 func Spread(d []time.Duration) float64 {
 	if len(d) < 2 {
 		return 0
 	}
-	m := Median(d)
+	s := slices.Clone(d)
+	slices.Sort(s)
+	if len(s) >= 5 {
+		s = s[1 : len(s)-1]
+	}
+	m := median(s)
 	if m == 0 {
 		return 0
 	}
-	return float64(slices.Max(d)-slices.Min(d)) / float64(m)
+	return float64(s[len(s)-1]-s[0]) / float64(m)
 }

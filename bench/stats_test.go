@@ -153,3 +153,10 @@ func TestMarkdownTargets(t *testing.T) {
 		}
 	}
 }
+
+func TestSpreadDropsExtremes(t *testing.T) {
+	d := []time.Duration{1, 10, 10, 10, 11, 1000}
+	if sp := Spread(d); sp < 0.099 || sp > 0.101 {
+		t.Errorf("Spread = %v, want 0.1 (1 and 1000 dropped)", sp)
+	}
+}

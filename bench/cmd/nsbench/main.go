@@ -56,6 +56,7 @@ type config struct {
 	coldNS               int
 	bin, out, svg, only  string
 	quick, profile, skip bool
+	perf                 bool
 }
 
 func parseInts(s string) ([]int, error) {
@@ -88,11 +89,21 @@ func realMain() int {
 	flag.BoolVar(&c.quick, "quick", false, "smoke: every benchmark once at the smallest size, nothing written")
 	flag.BoolVar(&c.profile, "profile", true, "measure where the time goes (phase breakdown at the largest N)")
 	flag.BoolVar(&c.skip, "setup-only", false, "skip NAT, cold start and size")
+	flag.BoolVar(&c.perf, "perf", true, "profile the floor at the largest N with perf(1), if installed")
+	floor := flag.Int("floor", 0, "internal: set up and tear down this many namespaces the floor's way, silently (perf's workload)")
+	floorV6 := flag.Bool("floor-ipv6", false, "internal: with -floor, keep the kernel's IPv6 defaults")
 	flag.Parse()
 
 	inside, code := enter()
 	if !inside {
 		return code
+	}
+	if *floor > 0 {
+		if err := bench.FloorOnly(*floor, !*floorV6); err != nil {
+			fmt.Fprintln(os.Stderr, "nsbench:", err)
+			return 1
+		}
+		return 0
 	}
 	var err error
 	if c.sizes, err = parseInts(sizes); err != nil {
@@ -106,7 +117,7 @@ func realMain() int {
 	if c.quick {
 		c.sizes, c.ks = c.sizes[:1], c.ks[:1]
 		c.rounds, c.roundsBig, c.natRounds, c.coldRuns, c.coldNS = 1, 1, 1, 3, 3
-		c.out, c.svg, c.profile = "", "", false
+		c.out, c.svg, c.profile, c.perf = "", "", false, false
 	}
 	r, failed := run(c)
 	md := r.Markdown()
@@ -130,6 +141,18 @@ func realMain() int {
 		return 1
 	}
 	return 0
+}
+
+// roundsFor is how many rounds size n gets: small sizes get more, so that
+// every row rests on at least ~30 namespaces (at most 15 rounds).
+func roundsFor(c config, n int) int {
+	if n >= 1000 {
+		return c.roundsBig
+	}
+	if c.quick {
+		return 1
+	}
+	return max(c.rounds, min(15, (30+n-1)/n))
 }
 
 func logf(format string, args ...any) {
@@ -159,13 +182,13 @@ func run(c config) (r bench.Results, failed bool) {
 	}
 	rounds := map[key][]bench.Round{}
 	errs := map[key]error{}
-	maxRounds := max(c.rounds, c.roundsBig)
+	maxRounds := 0
+	for _, n := range c.sizes {
+		maxRounds = max(maxRounds, roundsFor(c, n))
+	}
 	for round := range maxRounds {
 		for _, n := range c.sizes {
-			want := c.rounds
-			if n >= 1000 {
-				want = c.roundsBig
-			}
+			want := roundsFor(c, n)
 			if round >= want {
 				continue
 			}
@@ -211,6 +234,34 @@ func run(c config) (r bench.Results, failed bool) {
 			failed = true
 		}
 		r.Where = where
+	}
+	if c.perf {
+		n := c.sizes[len(c.sizes)-1]
+		for _, v6 := range []bool{false, true} {
+			exe, err := os.Executable()
+			if err != nil {
+				r.Notes = append(r.Notes, "perf: "+err.Error())
+				break
+			}
+			argv := []string{exe, "-floor", strconv.Itoa(n)}
+			title := "addr-gen-mode none"
+			if v6 {
+				argv = append(argv, "-floor-ipv6")
+				title = "kernel IPv6 defaults"
+			}
+			top, err := bench.PerfTop(argv, 25)
+			switch {
+			case errors.Is(err, bench.ErrMissing):
+				r.Notes = append(r.Notes, "no kernel profile: perf is not installed")
+			case err != nil:
+				r.Notes = append(r.Notes, "perf ("+title+"): "+err.Error())
+			default:
+				r.Where += "\n**Kernel profile, floor, " + title + ", N=" + strconv.Itoa(n) + "**\n\n" + top
+			}
+			if errors.Is(err, bench.ErrMissing) {
+				break
+			}
+		}
 	}
 	if !c.skip {
 		if natFailed := measureNAT(c, &r); natFailed {
@@ -300,6 +351,16 @@ func measureCold(c config, r *bench.Results) (failed bool) {
 	}
 	add("ip link show", ip)
 	add("nsnet link show", ns)
+	hello := filepath.Join(filepath.Dir(c.bin), "gohello")
+	if _, err := os.Stat(hello); err == nil {
+		// The Go runtime's own start, against ip in the same interleaving.
+		_, hd, err := bench.ColdPair([]string{"ip", "link", "show"}, []string{hello}, c.coldRuns/2)
+		if err != nil {
+			r.Notes = append(r.Notes, "cold start: "+err.Error())
+			return true
+		}
+		add("gohello (static Go hello world: the Go runtime's start)", hd)
+	}
 	for _, count := range []int{1, c.coldNS} {
 		del, err := bench.NamedNamespaces(count)
 		if err != nil {
