@@ -38,7 +38,7 @@ type rawRun struct {
 	mk       *nsMaker
 	noIPv6   bool
 	oneQueue bool
-	stop   sync.Once // ends the maker's thread, which sits in the last namespace made
+	stop     sync.Once // ends the maker's thread, which sits in the last namespace made
 }
 
 func (r *rawRun) Setup(i int) error {
