@@ -2,9 +2,9 @@ package topo
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"strings"
@@ -335,9 +335,11 @@ func (r *run) bridge(s *Step) error {
 		// ports and changes it when ports come and go, and every
 		// namespace's ARP entry for the host's address goes stale
 		// (Docker sets docker0's MAC for the same reason).
+		// math/rand/v2 is enough for a locally administered address and,
+		// unlike crypto/rand, adds nothing to the binary.
 		mac := make(net.HardwareAddr, 6)
-		if _, err := rand.Read(mac); err != nil {
-			return err
+		for i := range mac {
+			mac[i] = byte(rand.Uint32())
 		}
 		mac[0] = mac[0]&0xfe | 0x02 // unicast, locally administered
 		l := &rtnl.Link{Name: b.Name, Info: &rtnl.Bridge{}, MTU: uint32(b.MTU), Address: mac}

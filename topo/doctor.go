@@ -83,6 +83,8 @@ type doctor struct {
 	// broken marks objects whose own check failed, so that what depends
 	// on them is skipped instead of failing too: "ns|name".
 	broken map[string]bool
+	// hostBlocked: another table drops the host's own input or output.
+	hostBlocked bool
 }
 
 func (d *doctor) add(check, obj, status, detail, fix string) {
@@ -120,6 +122,13 @@ func Doctor(ctx context.Context, t *Topology, file string) (*Report, error) {
 	d.veths()
 	d.bridges()
 	d.addresses()
+	// The firewall is looked at first, listed last (the seed's order): a
+	// chain that drops the host's own traffic makes gateways look dead,
+	// and the gateway items then point at it instead of failing too.
+	fw, err := d.firewall()
+	if err != nil {
+		return nil, err
+	}
 	d.routes(ctx)
 	d.forwarding()
 	if err := d.nat(); err != nil {
@@ -128,9 +137,7 @@ func Doctor(ctx context.Context, t *Topology, file string) (*Report, error) {
 	if err := d.overlaps(); err != nil {
 		return nil, err
 	}
-	if err := d.firewall(); err != nil {
-		return nil, err
-	}
+	d.rep.Items = append(d.rep.Items, fw...)
 	return &d.rep, nil
 }
 
@@ -368,6 +375,10 @@ func (d *doctor) gateway(ctx context.Context, ns, obj string, gw netip.Addr, dev
 		d.add(CheckGateway, obj, Skip, "the path to the gateway is not ready (see above)", "")
 		return
 	}
+	if d.hostBlocked {
+		d.add(CheckGateway, obj, Skip, "another nftables table drops the host's own traffic (see below)", "")
+		return
+	}
 	h := d.s.get(ns)
 	actx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
@@ -595,16 +606,22 @@ func (d *doctor) overlaps() error {
 }
 
 // firewall looks for base chains of other nftables tables (iptables-nft
-// included) that drop by policy where this topology's traffic passes.
-func (d *doctor) firewall() error {
+// included) that drop by policy, or by a rule that drops everything,
+// where this topology's traffic passes. It returns the items, and notes
+// in d.hostBlocked whether the host's own input or output is dropped.
+func (d *doctor) firewall() ([]Item, error) {
 	c, err := dialNFT(d.s.host)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer c.Close()
 	chains, err := c.BaseChains()
 	if err != nil && !errors.Is(err, unix.ENOENT) {
-		return err
+		return nil, err
+	}
+	var items []Item
+	add := func(check, obj, status, detail, fix string) {
+		items = append(items, Item{Check: check, Object: obj, Status: status, Detail: detail, Fix: fix})
 	}
 	found := false
 	routing := d.routingNeeded()
@@ -618,12 +635,57 @@ func (d *doctor) firewall() error {
 			continue
 		}
 		found = true
-		d.add(CheckFirewall, "chain "+ch.String(), Fail,
+		d.hostBlocked = d.hostBlocked || hook != nft.HookForward
+		add(CheckFirewall, "chain "+ch.String(), Fail,
 			fmt.Sprintf("base chain %s drops by policy every packet no rule accepts; nsnet never changes other tables", ch.String()),
 			fmt.Sprintf("nft chain %s %s %s '{ policy accept; }'", ch.Family, ch.Table, ch.Name))
 	}
-	if !found {
-		d.add(CheckFirewall, "all nftables tables", Pass, "", "")
+	// Rules that drop everything (only a counter and a drop verdict) in
+	// base chains on the same hooks.
+	for _, ch := range chains {
+		if ch.Table == nft.NATTable && ch.Family == nft.FamilyINet || ch.Hook == nil {
+			continue
+		}
+		hook := ch.Hook.Num
+		if !(hook == nft.HookInput || hook == nft.HookOutput || hook == nft.HookForward && routing) {
+			continue
+		}
+		rules, err := c.Rules(ch.Family, ch.Table, ch.Name)
+		if err != nil {
+			continue // vanished meanwhile
+		}
+		for _, r := range rules {
+			if !dropsAll(r) {
+				continue
+			}
+			found = true
+			d.hostBlocked = d.hostBlocked || hook != nft.HookForward
+			add(CheckFirewall, fmt.Sprintf("rule %s handle %d", ch.String(), r.Handle), Fail,
+				fmt.Sprintf("chain %s has a rule that drops every packet; nsnet never changes other tables", ch.String()),
+				fmt.Sprintf("nft delete rule %s %s %s handle %d", ch.Family, ch.Table, ch.Name, r.Handle))
+		}
 	}
-	return nil
+	if !found {
+		add(CheckFirewall, "all nftables tables", Pass, "", "")
+	}
+	return items, nil
+}
+
+// dropsAll reports whether a rule matches every packet and drops it: its
+// expressions are counters and a drop verdict, nothing that selects.
+func dropsAll(r nft.Rule) bool {
+	drop := false
+	for _, x := range r.Exprs {
+		switch e := x.(type) {
+		case *nft.Counter:
+		case *nft.Immediate:
+			if e.Verdict == nil || e.Verdict.Code != int32(nft.PolicyDrop) {
+				return false
+			}
+			drop = true
+		default:
+			return false
+		}
+	}
+	return drop
 }

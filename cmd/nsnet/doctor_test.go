@@ -93,6 +93,11 @@ func TestDoctorFindsEachBreak(t *testing.T) {
 			sandbox.Run(t, "nft", "add table ip filter")
 			sandbox.Run(t, "nft", "add chain ip filter forward { type filter hook forward priority 0; policy drop; }")
 		}, "nft chain ip filter forward '{ policy accept; }'", func(t *testing.T) { sandbox.Run(t, "nft", "delete table ip filter") }},
+		{"firewall rule drops output", topo.CheckFirewall, func(t *testing.T) {
+			sandbox.Run(t, "nft", "add table inet fw")
+			sandbox.Run(t, "nft", "add chain inet fw out { type filter hook output priority 0; }")
+			sandbox.Run(t, "nft", "add rule inet fw out counter drop")
+		}, "nft delete rule inet fw out handle 2", func(t *testing.T) { sandbox.Run(t, "nft", "delete table inet fw") }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if code, out, errs := nsnetRun(t, "up", file); code != 0 {
