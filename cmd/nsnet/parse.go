@@ -96,13 +96,14 @@ func objects() []object {
 		// doctor, demo, graph (and sandbox) here, one line each, with the
 		// parse functions and usage texts in cmd/nsnet/topo.go, e.g.
 		//   {name: "up", exact: true, parse: parseUp, usage: upUsage},
-		{name: "up", exact: true, parse: parseUp, usage: upUsage},             // topo.go
-		{name: "down", exact: true, parse: parseDown, usage: downUsage},       // topo.go
-		{name: "plan", exact: true, parse: parsePlan, usage: planUsage},       // topo.go
-		{name: "status", exact: true, parse: parseStatus, usage: statusUsage}, // topo.go
-		{name: "doctor", exact: true, parse: parseDoctor, usage: doctorUsage}, // doctor.go
-		{name: "demo", exact: true, parse: parseDemo, usage: demoUsage},       // demo.go
-		{name: "graph", exact: true, parse: parseGraph, usage: graphUsage},    // graph.go
+		{name: "up", exact: true, parse: parseUp, usage: upUsage},                // topo.go
+		{name: "down", exact: true, parse: parseDown, usage: downUsage},          // topo.go
+		{name: "plan", exact: true, parse: parsePlan, usage: planUsage},          // topo.go
+		{name: "status", exact: true, parse: parseStatus, usage: statusUsage},    // topo.go
+		{name: "doctor", exact: true, parse: parseDoctor, usage: doctorUsage},    // doctor.go
+		{name: "demo", exact: true, parse: parseDemo, usage: demoUsage},          // demo.go
+		{name: "graph", exact: true, parse: parseGraph, usage: graphUsage},       // graph.go
+		{name: "sandbox", exact: true, parse: parseSandbox, usage: sandboxUsage}, // sandbox.go
 	}
 }
 
@@ -305,6 +306,11 @@ nsnet's own objects (never abbreviated):
          forward on|off|show                         IP forwarding of the namespace
          ping    [-c N] [-W SEC] DEST                ICMP echo from inside -n NS
          arping  DEV IP                              ARP probe from inside -n NS
+         up|down|plan|status FILE                    declarative topology (JSON)
+         doctor  [FILE]                              the seed's troubleshooting checklist
+         graph                                       the live network as Graphviz DOT
+         demo                                        the seed walkthrough, in a sandbox
+         sandbox [--] [CMD...]                       CMD in a private net+mount namespace
 Objects and commands may be abbreviated as in iproute2 (ip a, ip r, ip l, ip n).
 "nsnet OBJECT help" explains each object.
 Exit status: 0 done, 1 the kernel or the system refused, 2 bad usage or input.
