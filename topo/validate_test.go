@@ -132,6 +132,9 @@ func TestValidate(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	f.Add(Seed())
 	f.Add([]byte(`{"namespaces":[{"name":"a"}],"veths":[{"name":"x","netns":"a","peer":{"name":"y"}}]}`))
+	if b, err := os.ReadFile("../testdata/topo_router.json"); err == nil {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		top, err := Parse("f.json", b)
 		if err != nil {
