@@ -81,6 +81,7 @@ func (r *Results) Markdown() string {
 		fmt.Fprintf(&b, "![per-namespace setup latency vs N](%s)\n\n", r.Chart)
 	}
 	r.targets(&b)
+	r.observations(&b)
 	r.headline(&b)
 	r.setupTables(&b)
 	r.teardownTables(&b)
@@ -401,4 +402,46 @@ func (r *Results) targets(b *strings.Builder) {
 		rows = append(rows, []string{t.what, t.want, t.got, verdict})
 	}
 	table(b, []string{"target", "bar", "measured", ""}, rows)
+}
+
+// observations derives the run's findings from its own numbers: what the
+// proposed and existing nsnet choices are worth, side by side.
+func (r *Results) observations(b *strings.Builder) {
+	var obs []string
+	n := r.Sizes[len(r.Sizes)-1]
+	pair := func(a, bk string, n int) (SetupStats, SetupStats, bool) {
+		x, ok1 := r.setup(a, n)
+		y, ok2 := r.setup(bk, n)
+		return x, y, ok1 && ok2
+	}
+	if x, y, ok := pair("raw", "raw-noipv6", n); ok {
+		obs = append(obs, fmt.Sprintf("No IPv6 on the new links (addr-gen-mode none) makes the floor %s faster per namespace at N=%d (%s → %s): without it every new port's DAD, router solicitations and MLD reports are flooded by the bridge to all N ports, and the receiving namespaces' softirq work competes with the setup.", Ratio(x.PerNS, y.PerNS), n, Dur(x.PerNS), Dur(y.PerNS)))
+	}
+	if x, y, ok := pair("nsnet-noipv6", "nsnet-1q", n); ok {
+		obs = append(obs, fmt.Sprintf("Creating the veth ends with one TX and one RX queue (IFLA_NUM_TX_QUEUES/IFLA_NUM_RX_QUEUES = 1; proposed for rtnl/topo) saves %s per namespace at N=%d (%s → %s): veth allocates num_possible_cpus() queues and then shrinks the real count to 1 on the registered device, which waits for an RCU grace period in synchronize_net() under rtnl_lock.", Dur(x.PerNS-y.PerNS), n, Dur(x.PerNS), Dur(y.PerNS)))
+	}
+	for _, k := range []string{"raw-noipv6", "nsnet-noipv6", "nsnet-1q"} {
+		x, ok1 := r.setup(k, n)
+		s100, ok2 := r.setup(k, 100)
+		if ok1 && ok2 && n > 100 {
+			obs = append(obs, fmt.Sprintf("%s: per namespace %s at N=100, %s at N=%d (%s); see \"Where the time goes\" for what grows.", x.Way.Name, Dur(s100.PerNS), Dur(x.PerNS), n, Ratio(x.PerNS, s100.PerNS)))
+		}
+	}
+	if x, y, ok := pair("nsnet-noipv6", "raw-noipv6", 100); ok {
+		obs = append(obs, fmt.Sprintf("At N=100 nsnet's library path (no IPv6) is %s of the floor with the same settings (%s vs %s): the difference is rtnl.Dial's socket made inside the namespace through a setns round trip on another thread, and the RTM_GETLINK for the peer's index.", Ratio(x.PerNS, y.PerNS), Dur(x.PerNS), Dur(y.PerNS)))
+	}
+	if x, y, ok := pair("nsnet-topo", "nsnet-noipv6", n); ok {
+		obs = append(obs, fmt.Sprintf("topo.Up (8 workers) at N=%d: %s per namespace against %s for the same kernel requests made one namespace at a time (%s).", n, Dur(x.PerNS), Dur(y.PerNS), Ratio(x.PerNS, y.PerNS)))
+	}
+	if x, y, ok := pair("vish-docker", "vish-best", 100); ok {
+		obs = append(obs, fmt.Sprintf("Moving the peer into the namespace (Docker style) instead of creating it there costs %s per namespace at N=100 (%s vs %s): a move, like a single link delete, waits for RCU grace periods.", Dur(x.PerNS-y.PerNS), Dur(x.PerNS), Dur(y.PerNS)))
+	}
+	if len(obs) == 0 {
+		return
+	}
+	b.WriteString("## What this run shows\n\n")
+	for _, o := range obs {
+		b.WriteString("- " + o + "\n")
+	}
+	b.WriteString("\n")
 }

@@ -20,8 +20,8 @@ var chartColors = [...]string{"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467
 // one polyline per series, as a standalone SVG document.
 func SVG(title string, sizes []int, series []Series) string {
 	const (
-		w, h                     = 860, 520
-		left, right, top, bottom = 80, 300, 50, 60
+		w, h                     = 940, 540
+		left, right, top, bottom = 80, 380, 50, 60
 	)
 	pw, ph := float64(w-left-right), float64(h-top-bottom)
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -83,15 +83,19 @@ func SVG(title string, sizes []int, series []Series) string {
 				pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(n), y(float64(d)/float64(time.Millisecond))))
 			}
 		}
+		dash := ""
+		if i >= len(chartColors) {
+			dash = ` stroke-dasharray="6,3"`
+		}
 		if len(pts) > 1 {
-			fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"/>`+"\n", strings.Join(pts, " "), c)
+			fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"%s/>`+"\n", strings.Join(pts, " "), c, dash)
 		}
 		for _, p := range pts {
 			xy := strings.Split(p, ",")
 			fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="3.5" fill="%s"/>`+"\n", xy[0], xy[1], c)
 		}
 		ly := top + 10 + i*20
-		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="3"/>`+"\n", w-right+15, ly, w-right+40, ly, c)
+		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="3"%s/>`+"\n", w-right+15, ly, w-right+40, ly, c, dash)
 		fmt.Fprintf(&b, `<text x="%d" y="%d">%s</text>`+"\n", w-right+46, ly+4, xmlEscape(s.Name))
 	}
 	b.WriteString("</svg>\n")
