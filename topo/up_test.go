@@ -130,6 +130,11 @@ func TestUpSeedTrafficDown(t *testing.T) {
 	if ai := fmt.Sprint(sandbox.IPJSON(t, "-n", "red", "addr", "show", "dev", "veth-red")[0]["addr_info"]); strings.Contains(ai, "inet6") {
 		t.Errorf("the seed has no IPv6, but veth-red has an IPv6 address: %s", ai)
 	}
+	for _, dev := range []string{"v-net-0", "veth-red-br", "v-lan"} {
+		if ai := fmt.Sprint(sandbox.IPJSON(t, "addr", "show", "dev", dev)[0]["addr_info"]); strings.Contains(ai, "inet6") {
+			t.Errorf("the seed has no IPv6, but host link %s has an IPv6 address: %s", dev, ai)
+		}
+	}
 	master := sandbox.IPJSON(t, "link", "show", "master", "v-net-0")
 	if len(master) != 2 {
 		t.Errorf("v-net-0 has %d ports, want 2: %v", len(master), master)
