@@ -87,7 +87,10 @@ func (s *fdSocket) Receive() ([]netlink.Message, error) {
 		b = make([]byte, n)
 		var flags int
 		n, _, flags, _, rerr = unix.Recvmsg(int(fd), b, nil, 0)
-		if rerr == nil && flags&unix.MSG_TRUNC != 0 {
+		if rerr != nil {
+			return true // n is -1: b[:n] would panic
+		}
+		if flags&unix.MSG_TRUNC != 0 {
 			rerr = errTruncated
 		}
 		b = b[:n]
