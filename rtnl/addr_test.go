@@ -2,7 +2,6 @@ package rtnl
 
 import (
 	"net/netip"
-	"reflect"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -137,23 +136,7 @@ func TestAddrUnmarshalErrors(t *testing.T) {
 }
 
 func FuzzAddrUnmarshal(f *testing.F) {
-	for _, g := range golden.Glob(f, "testdata/addr_*.hex", "testdata/ip_addr_*.hex", "testdata/kernel_addr_*.hex") {
-		f.Add(g.Bytes)
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var a1 Addr
-		if a1.UnmarshalBinary(b) != nil {
-			return
-		}
-		b2, err := a1.MarshalBinary()
-		if err != nil {
-			t.Fatalf("decoded address does not encode: %v", err)
-		}
-		var a2 Addr
-		if err := a2.UnmarshalBinary(b2); err != nil || !reflect.DeepEqual(a1, a2) {
-			t.Fatalf("round trip changed the address: %v\n%+v\n%+v", err, a1, a2)
-		}
-	})
+	fuzzRoundTrip[Addr](f, "testdata/addr_*.hex", "testdata/ip_addr_*.hex", "testdata/kernel_addr_*.hex")
 }
 
 func BenchmarkAddrMarshal(b *testing.B) {

@@ -2,7 +2,6 @@ package rtnl
 
 import (
 	"net"
-	"reflect"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -187,23 +186,7 @@ func TestLinkKindUp(t *testing.T) {
 }
 
 func FuzzLinkUnmarshal(f *testing.F) {
-	for _, g := range golden.Glob(f, "testdata/link_*.hex", "testdata/ip_link_*.hex", "testdata/kernel_link_*.hex") {
-		f.Add(g.Bytes)
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var l1 Link
-		if l1.UnmarshalBinary(b) != nil {
-			return
-		}
-		b2, err := l1.MarshalBinary()
-		if err != nil {
-			t.Fatalf("decoded link does not encode: %v", err)
-		}
-		var l2 Link
-		if err := l2.UnmarshalBinary(b2); err != nil || !reflect.DeepEqual(l1, l2) {
-			t.Fatalf("round trip changed the link: %v\n%+v\n%+v", err, l1, l2)
-		}
-	})
+	fuzzRoundTrip[Link](f, "testdata/link_*.hex", "testdata/ip_link_*.hex", "testdata/kernel_link_*.hex")
 }
 
 func BenchmarkLinkMarshal(b *testing.B) {

@@ -3,7 +3,6 @@ package rtnl
 import (
 	"net"
 	"net/netip"
-	"reflect"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -98,23 +97,7 @@ func TestNeighDecodeKernelDump(t *testing.T) {
 }
 
 func FuzzNeighUnmarshal(f *testing.F) {
-	for _, g := range golden.Glob(f, "testdata/neigh_*.hex", "testdata/ip_neigh_*.hex", "testdata/kernel_neigh_*.hex") {
-		f.Add(g.Bytes)
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var n1 Neigh
-		if n1.UnmarshalBinary(b) != nil {
-			return
-		}
-		b2, err := n1.MarshalBinary()
-		if err != nil {
-			t.Fatalf("decoded neighbour does not encode: %v", err)
-		}
-		var n2 Neigh
-		if err := n2.UnmarshalBinary(b2); err != nil || !reflect.DeepEqual(n1, n2) {
-			t.Fatalf("round trip changed the neighbour: %v\n%+v\n%+v", err, n1, n2)
-		}
-	})
+	fuzzRoundTrip[Neigh](f, "testdata/neigh_*.hex", "testdata/ip_neigh_*.hex", "testdata/kernel_neigh_*.hex")
 }
 
 func BenchmarkNeighMarshal(b *testing.B) {

@@ -2,7 +2,6 @@ package rtnl
 
 import (
 	"net/netip"
-	"reflect"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -144,23 +143,7 @@ func TestRouteDefaults(t *testing.T) {
 }
 
 func FuzzRouteUnmarshal(f *testing.F) {
-	for _, g := range golden.Glob(f, "testdata/route_*.hex", "testdata/ip_route_*.hex", "testdata/kernel_route*.hex") {
-		f.Add(g.Bytes)
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var r1 Route
-		if r1.UnmarshalBinary(b) != nil {
-			return
-		}
-		b2, err := r1.MarshalBinary()
-		if err != nil {
-			t.Fatalf("decoded route does not encode: %v", err)
-		}
-		var r2 Route
-		if err := r2.UnmarshalBinary(b2); err != nil || !reflect.DeepEqual(r1, r2) {
-			t.Fatalf("round trip changed the route: %v\n%+v\n%+v", err, r1, r2)
-		}
-	})
+	fuzzRoundTrip[Route](f, "testdata/route_*.hex", "testdata/ip_route_*.hex", "testdata/kernel_route*.hex")
 }
 
 func BenchmarkRouteMarshal(b *testing.B) {
