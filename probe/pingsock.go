@@ -56,7 +56,7 @@ func dialPing(ns *os.File, dst netip.Addr, ttl int) (*pingConn, error) {
 		var rerr error
 		c, rerr = dialNS(ns, domain, unix.SOCK_RAW, proto, "ping")
 		if rerr != nil {
-			return nil, fmt.Errorf("probe: ping socket: %w (ping sockets: %v; raw sockets need CAP_NET_RAW)", rerr, err)
+			return nil, fmt.Errorf("probe: ping socket: %w (ping sockets: %w; raw sockets need CAP_NET_RAW)", rerr, err)
 		}
 		p.raw = true
 	} else if err != nil {
