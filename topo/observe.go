@@ -108,9 +108,14 @@ func (s *sys) get(ns string) *handle {
 	return s.ns[ns]
 }
 
+// put files h as the handle of its namespace, closing the one it
+// replaces (a second observe opens the namespaces again).
 func (s *sys) put(h *handle) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if old := s.ns[h.name]; old != nil && old != h {
+		old.close()
+	}
 	s.ns[h.name] = h
 }
 

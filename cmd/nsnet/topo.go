@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/nsnet/nsnet/topo"
@@ -151,6 +153,10 @@ func (r *topoReq) run(e *env) error {
 		}
 		return r.printStatus(e, p)
 	case "up":
+		// Ctrl-C (or a TERM) stops handing out work and undoes what this
+		// run created, instead of leaving half a network behind.
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
 		return r.up(ctx, e, t)
 	case "down":
 		rm, err := topo.Down(ctx, t, topo.Options{Workers: r.workers})
@@ -206,6 +212,9 @@ func (r *topoReq) up(ctx context.Context, e *env, t *topo.Topology) error {
 		if errors.As(err, &se) {
 			e.out.Flush()
 			msg := fmt.Sprintf("up: step %s %s %s failed: %s", se.Step.Action, se.Step.Kind, se.Step.Object, explain(se.Err))
+			if errors.Is(se.Err, context.Canceled) {
+				msg = "up: interrupted"
+			}
 			if se.RollbackErr != nil {
 				msg += fmt.Sprintf("\nnsnet: undoing what this run created also failed: %s\nnsnet: \"nsnet down %s\" removes the rest", explain(se.RollbackErr), r.file)
 			} else {
