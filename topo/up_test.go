@@ -429,3 +429,26 @@ func TestUpConflictChangesNothing(t *testing.T) {
 		t.Fatalf("a refused up changed the system:\n%s", d)
 	}
 }
+
+// TestUpCancelled: cancelling the context (nsnet up on Ctrl-C) stops up
+// and undoes what it created.
+func TestUpCancelled(t *testing.T) {
+	sandbox.Require(t)
+	top := generated(t, 20)
+	before := snapshot(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := up(ctx, top, Options{Workers: 2}, func(s *Step) error {
+		if s.index == 10 {
+			cancel()
+		}
+		return nil
+	})
+	var se *StepError
+	if !errors.As(err, &se) || !errors.Is(err, context.Canceled) || se.RollbackErr != nil {
+		t.Fatalf("cancelled up: %v", err)
+	}
+	if d := lineDiff(before, snapshot(t)); d != "" {
+		t.Fatalf("a cancelled up left changes:\n%s", d)
+	}
+}
