@@ -26,6 +26,8 @@ type Link struct {
 	Name           string           // IFLA_IFNAME
 	MTU            uint32           // IFLA_MTU
 	TxQLen         uint32           // IFLA_TXQLEN
+	NumTxQueues    uint32           // IFLA_NUM_TX_QUEUES: only at creation (a veth defaults to one per possible CPU)
+	NumRxQueues    uint32           // IFLA_NUM_RX_QUEUES: only at creation
 	Address        net.HardwareAddr // IFLA_ADDRESS
 	Broadcast      net.HardwareAddr // IFLA_BROADCAST
 	OperState      OperState        // IFLA_OPERSTATE
@@ -132,6 +134,12 @@ func (l *Link) MarshalBinary() ([]byte, error) {
 	if l.TxQLen != 0 {
 		ae.Uint32(unix.IFLA_TXQLEN, l.TxQLen)
 	}
+	if l.NumTxQueues != 0 {
+		ae.Uint32(unix.IFLA_NUM_TX_QUEUES, l.NumTxQueues)
+	}
+	if l.NumRxQueues != 0 {
+		ae.Uint32(unix.IFLA_NUM_RX_QUEUES, l.NumRxQueues)
+	}
 	if len(l.Address) != 0 {
 		ae.Bytes(unix.IFLA_ADDRESS, l.Address)
 	}
@@ -236,6 +244,10 @@ func (l *Link) UnmarshalBinary(b []byte) error {
 			l.MTU = ad.Uint32()
 		case unix.IFLA_TXQLEN:
 			l.TxQLen = ad.Uint32()
+		case unix.IFLA_NUM_TX_QUEUES:
+			l.NumTxQueues = ad.Uint32()
+		case unix.IFLA_NUM_RX_QUEUES:
+			l.NumRxQueues = ad.Uint32()
 		case unix.IFLA_ADDRESS:
 			l.Address = bytesOrNil(ad.Bytes())
 		case unix.IFLA_BROADCAST:
