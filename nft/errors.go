@@ -26,6 +26,8 @@ type OpError struct {
 	More int    // further failed messages of the same transaction
 }
 
+// Error returns "op obj: err (hint)", leaving out the parts that are
+// empty, and counts the later failed messages of a transaction.
 func (e *OpError) Error() string {
 	s := e.Op
 	if e.Obj != "" {
@@ -41,4 +43,5 @@ func (e *OpError) Error() string {
 	return s
 }
 
+// Unwrap returns Err, so that errors.Is(err, unix.EEXIST) works.
 func (e *OpError) Unwrap() error { return e.Err }

@@ -20,6 +20,7 @@ const (
 	FamilyIPv6   Family = unix.NFPROTO_IPV6   // "ip6"
 )
 
+// String returns the family as nft names it ("inet", "ip", ...).
 func (f Family) String() string {
 	switch f {
 	case FamilyINet:
@@ -52,6 +53,7 @@ const (
 	HookIngress     Hook = 5 // NF_INET_INGRESS (NF_NETDEV_INGRESS is 0 in netdev)
 )
 
+// String returns the hook as nft names it ("postrouting", ...).
 func (h Hook) String() string {
 	switch h {
 	case HookPrerouting:
@@ -79,6 +81,7 @@ const (
 	PolicyAccept Policy = nfAccept
 )
 
+// String returns the policy as nft names it ("drop" or "accept").
 func (p Policy) String() string {
 	switch p {
 	case PolicyDrop:

@@ -56,6 +56,8 @@ type Forward struct {
 	Hairpin netip.Prefix   // optional: masquerade only clients from here
 }
 
+// String returns the rule in ParseNAT's words, its canonical form:
+// "masquerade SRC [oif DEV]".
 func (m Masquerade) String() string {
 	s := "masquerade " + m.Src.Masked().String()
 	if m.OutIface != "" {
@@ -64,6 +66,8 @@ func (m Masquerade) String() string {
 	return s
 }
 
+// String returns the rule in ParseNAT's words, its canonical form:
+// "forward PROTO PORT TO [iif DEV] [hairpin NET]".
 func (f Forward) String() string {
 	s := "forward " + f.Proto + " " + strconv.Itoa(int(f.Port)) + " " + f.To.String()
 	if f.InIface != "" {
