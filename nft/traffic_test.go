@@ -31,9 +31,16 @@ type seedNet struct {
 func newSeedNet(t *testing.T) *seedNet {
 	t.Helper()
 	ip := func(args ...string) { runIn(t, nil, "ip", args...) }
+	noDAD(t, nil)
 	for _, n := range []string{"red", "blue", "lan"} {
 		ip("netns", "add", n)
 		t.Cleanup(func() { tryIn(nil, "ip", "netns", "del", n) })
+		ns, err := nsutil.Open(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		noDAD(t, ns)
+		ns.Close()
 	}
 	ip("link", "add", "v-net-0", "type", "bridge")
 	t.Cleanup(func() { tryIn(nil, "ip", "link", "del", "v-net-0") })
@@ -80,6 +87,35 @@ func newSeedNet(t *testing.T) *seedNet {
 	}
 	t.Cleanup(func() { s.host.NATFlush() })
 	return s
+}
+
+// noDAD turns IPv6 duplicate address detection off for the links created
+// from now on in ns (nil: the sandbox's own namespace, restored at the end
+// of the test). Otherwise their link-local addresses stay tentative for
+// one to several seconds (DAD runs from a workqueue that needs the RTNL,
+// which is slow on a busy host), and while they do the kernel sends no
+// neighbour solicitation for a packet whose source is not an address of
+// the outgoing device (ndisc_send_ns needs a usable link-local source): a
+// forwarded packet then waits longer than the 1 s a test connection may
+// take.
+func noDAD(t *testing.T, ns *nsutil.NetNS) {
+	t.Helper()
+	const key = "net.ipv6.conf.default.accept_dad"
+	if ns != nil {
+		if err := ns.SysctlSet(key, "0"); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	const path = "/proc/sys/net/ipv6/conf/default/accept_dad"
+	old, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("0"), 0); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.WriteFile(path, old, 0) })
 }
 
 // serve starts a server inside ns (nil: the host) that answers every TCP connection or UDP
