@@ -3,7 +3,6 @@ package nft
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -51,12 +50,7 @@ func dropHandles(v any) any {
 // `nft -j list ruleset` (handles aside) and the same `nft list ruleset`.
 func TestOracleNFTList(t *testing.T) {
 	sandbox.Require(t)
-	if _, err := tryIn(nil, "nft", "--version"); err != nil {
-		if os.Getenv("NSNET_REQUIRE_ORACLES") == "1" {
-			t.Fatal(err)
-		}
-		t.Skip("nft is not installed")
-	}
+	sandbox.Run(t, "nft", "--version") // no nft: skip, or fail under NSNET_REQUIRE_ORACLES=1
 	byWords := map[string][]form{}
 	var order []string
 	for _, f := range readForms(t) {
