@@ -12,43 +12,14 @@ import (
 // whatever decodes must encode, and decode again to the same value.
 // Seeds are the goldens, nft's captures and recorded kernel dumps.
 
-type binaryMsg interface {
-	MarshalBinary() ([]byte, error)
-	UnmarshalBinary([]byte) error
-}
-
-func fuzzMessage[T any, P interface {
-	*T
-	binaryMsg
-}](f *testing.F, patterns ...string) {
-	for _, p := range patterns {
-		for _, g := range golden.Glob(f, "testdata/"+p) {
-			f.Add(g.Bytes)
-		}
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var v1, v2 T
-		if P(&v1).UnmarshalBinary(b) != nil {
-			return
-		}
-		b2, err := P(&v1).MarshalBinary()
-		if err != nil {
-			t.Fatalf("decoded %T does not encode: %v\n%+v", v1, err, v1)
-		}
-		if err := P(&v2).UnmarshalBinary(b2); err != nil || !reflect.DeepEqual(v1, v2) {
-			t.Fatalf("round trip changed the %T: %v\n%+v\n%+v", v1, err, v1, v2)
-		}
-	})
-}
-
 func FuzzTableUnmarshal(f *testing.F) {
-	fuzzMessage[Table](f, "table_*.hex", "nft_table_*.hex", "dump_table*.hex")
+	golden.FuzzRoundTrip[Table](f, "testdata/table_*.hex", "testdata/nft_table_*.hex", "testdata/dump_table*.hex")
 }
 func FuzzChainUnmarshal(f *testing.F) {
-	fuzzMessage[Chain](f, "chain_*.hex", "nft_chain_*.hex", "dump_chain*.hex")
+	golden.FuzzRoundTrip[Chain](f, "testdata/chain_*.hex", "testdata/nft_chain_*.hex", "testdata/dump_chain*.hex")
 }
 func FuzzRuleUnmarshal(f *testing.F) {
-	fuzzMessage[Rule](f, "rule_*.hex", "nft_*_*.hex", "dump_rule*.hex")
+	golden.FuzzRoundTrip[Rule](f, "testdata/rule_*.hex", "testdata/nft_*_*.hex", "testdata/dump_rule*.hex")
 }
 
 // fuzzExpr fuzzes the NFTA_EXPR_DATA decoder of one expression type.

@@ -136,7 +136,7 @@ func TestAddrUnmarshalErrors(t *testing.T) {
 }
 
 func FuzzAddrUnmarshal(f *testing.F) {
-	fuzzRoundTrip[Addr](f, "testdata/addr_*.hex", "testdata/ip_addr_*.hex", "testdata/kernel_addr_*.hex")
+	golden.FuzzRoundTrip[Addr](f, "testdata/addr_*.hex", "testdata/ip_addr_*.hex", "testdata/kernel_addr_*.hex")
 }
 
 func BenchmarkAddrMarshal(b *testing.B) {

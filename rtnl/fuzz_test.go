@@ -3,43 +3,12 @@ package rtnl
 import (
 	"bytes"
 	"encoding/binary"
-	"reflect"
 	"testing"
 
 	"github.com/mdlayher/netlink"
 	"github.com/nsnet/nsnet/internal/golden"
 	"golang.org/x/sys/unix"
 )
-
-// codec is what every rtnetlink message type of this package is: a
-// value with MarshalBinary and UnmarshalBinary on its pointer.
-type codec[T any] interface {
-	*T
-	MarshalBinary() ([]byte, error)
-	UnmarshalBinary([]byte) error
-}
-
-// fuzzRoundTrip is the property of every message decoder (STYLE R11),
-// seeded from the golden files matching patterns: whatever decodes must
-// encode, and decode again to the same value.
-func fuzzRoundTrip[T any, P codec[T]](f *testing.F, patterns ...string) {
-	for _, g := range golden.Glob(f, patterns...) {
-		f.Add(g.Bytes)
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var v1, v2 T
-		if P(&v1).UnmarshalBinary(b) != nil {
-			return
-		}
-		b2, err := P(&v1).MarshalBinary()
-		if err != nil {
-			t.Fatalf("decoded %T does not encode: %v\n%+v", v1, err, v1)
-		}
-		if err := P(&v2).UnmarshalBinary(b2); err != nil || !reflect.DeepEqual(v1, v2) {
-			t.Fatalf("round trip changed the %T: %v\n%+v\n%+v", v1, err, v1, v2)
-		}
-	})
-}
 
 // FuzzParseMessages: a datagram that parseMessages accepts is exactly its
 // messages, each at the 4-byte aligned offset after the one before, plus

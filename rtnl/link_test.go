@@ -186,7 +186,7 @@ func TestLinkKindUp(t *testing.T) {
 }
 
 func FuzzLinkUnmarshal(f *testing.F) {
-	fuzzRoundTrip[Link](f, "testdata/link_*.hex", "testdata/ip_link_*.hex", "testdata/kernel_link_*.hex")
+	golden.FuzzRoundTrip[Link](f, "testdata/link_*.hex", "testdata/ip_link_*.hex", "testdata/kernel_link_*.hex")
 }
 
 func BenchmarkLinkMarshal(b *testing.B) {

@@ -97,7 +97,7 @@ func TestNeighDecodeKernelDump(t *testing.T) {
 }
 
 func FuzzNeighUnmarshal(f *testing.F) {
-	fuzzRoundTrip[Neigh](f, "testdata/neigh_*.hex", "testdata/ip_neigh_*.hex", "testdata/kernel_neigh_*.hex")
+	golden.FuzzRoundTrip[Neigh](f, "testdata/neigh_*.hex", "testdata/ip_neigh_*.hex", "testdata/kernel_neigh_*.hex")
 }
 
 func BenchmarkNeighMarshal(b *testing.B) {

@@ -143,7 +143,7 @@ func TestRouteDefaults(t *testing.T) {
 }
 
 func FuzzRouteUnmarshal(f *testing.F) {
-	fuzzRoundTrip[Route](f, "testdata/route_*.hex", "testdata/ip_route_*.hex", "testdata/kernel_route*.hex")
+	golden.FuzzRoundTrip[Route](f, "testdata/route_*.hex", "testdata/ip_route_*.hex", "testdata/kernel_route*.hex")
 }
 
 func BenchmarkRouteMarshal(b *testing.B) {

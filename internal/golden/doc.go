@@ -21,6 +21,12 @@
 // and its comment are already what it would write, so an update touches
 // only files whose content changed, never just their spacing.
 //
+// # Fuzzing
+//
+// FuzzRoundTrip is the round-trip property of every message decoder,
+// seeded from the goldens: whatever decodes must encode, and decode again
+// to the same value.
+//
 // # What it must not know
 //
 // Nothing of netlink, namespaces or any nsnet package: it is bytes and

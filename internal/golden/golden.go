@@ -2,11 +2,13 @@ package golden
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -177,4 +179,33 @@ func Glob(tb testing.TB, patterns ...string) []File {
 		}
 	}
 	return out
+}
+
+// Codec is a message type whose pointer encodes and decodes itself.
+type Codec[T any] interface {
+	*T
+	encoding.BinaryMarshaler
+	encoding.BinaryUnmarshaler
+}
+
+// FuzzRoundTrip seeds f with the golden files matching patterns and fuzzes
+// the property every decoder must have (STYLE R11): whatever decodes must
+// encode, and decode again to the same value (reflect.DeepEqual).
+func FuzzRoundTrip[T any, P Codec[T]](f *testing.F, patterns ...string) {
+	for _, g := range Glob(f, patterns...) {
+		f.Add(g.Bytes)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var v1, v2 T
+		if P(&v1).UnmarshalBinary(b) != nil {
+			return
+		}
+		b2, err := P(&v1).MarshalBinary()
+		if err != nil {
+			t.Fatalf("decoded %T does not encode: %v\n%+v", v1, err, v1)
+		}
+		if err := P(&v2).UnmarshalBinary(b2); err != nil || !reflect.DeepEqual(v1, v2) {
+			t.Fatalf("round trip changed the %T: %v\n%+v\n%+v", v1, err, v1, v2)
+		}
+	})
 }

@@ -2,6 +2,7 @@ package golden
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,4 +144,23 @@ func TestGlob(t *testing.T) {
 	if s := strings.Join(got, " "); s != "b_1.hex=02\n a_1.hex=01\n a_2.hex=01 02\n" {
 		t.Errorf("Glob read %q", s)
 	}
+}
+
+// pair is a two-byte codec for FuzzRoundTripPair.
+type pair struct{ A, B byte }
+
+func (p *pair) MarshalBinary() ([]byte, error) { return []byte{p.A, p.B}, nil }
+
+func (p *pair) UnmarshalBinary(b []byte) error {
+	if len(b) != 2 {
+		return fmt.Errorf("pair: %d bytes, want 2", len(b))
+	}
+	p.A, p.B = b[0], b[1]
+	return nil
+}
+
+// FuzzRoundTripPair runs FuzzRoundTrip on a codec that keeps its
+// property, seeded from testdata/pair_*.hex.
+func FuzzRoundTripPair(f *testing.F) {
+	FuzzRoundTrip[pair](f, "testdata/pair_*.hex")
 }
