@@ -126,7 +126,7 @@ func (c *Conn) Rules(family Family, table, chain string) ([]Rule, error) {
 	// The dump is filtered by the same attributes a rule message carries.
 	filter, err := (&Rule{Family: family, Table: table, Chain: chain}).MarshalBinary()
 	if err != nil {
-		return nil, err
+		return nil, &OpError{Op: "rule list", Obj: family.String() + " " + table, Err: err}
 	}
 	bodies, err := c.dump("rule list", unix.NFT_MSG_GETRULE, filter)
 	if err != nil {
