@@ -198,7 +198,7 @@ func parseForward(w []string) (Forward, error) {
 	f.Proto = w[0]
 	port, err := strconv.ParseUint(w[1], 10, 16)
 	if err != nil {
-		return f, fmt.Errorf("forward: port %q: %w", w[1], err)
+		return f, fmt.Errorf("forward: port %q: expected a number from 1 to 65535", w[1])
 	}
 	f.Port = uint16(port)
 	to, err := netip.ParseAddrPort(w[2])
