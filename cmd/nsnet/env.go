@@ -93,3 +93,21 @@ func (e *env) nsList() ([]nsutil.Entry, error) {
 	})
 	return list, err
 }
+
+// linksFor dumps the links of c's namespace (show commands print names,
+// not indexes) and resolves dev, when one is given, to its index.
+func (e *env) linksFor(c *rtnl.Conn, dev string) (*linkSet, int32, error) {
+	links, err := c.Links()
+	if err != nil {
+		return nil, 0, inNS(err, e.where())
+	}
+	set := newLinkSet(links, nil)
+	if dev == "" {
+		return set, 0, nil
+	}
+	l := set.byName(dev)
+	if l == nil {
+		return nil, 0, &notFound{what: "link", name: dev, where: e.where()}
+	}
+	return set, l.Index, nil
+}

@@ -168,18 +168,9 @@ func (r neighShowReq) run(e *env) error {
 		return err
 	}
 	defer c.Close()
-	links, err := c.Links()
+	set, index, err := e.linksFor(c, r.dev)
 	if err != nil {
-		return inNS(err, e.where())
-	}
-	set := newLinkSet(links, nil)
-	var index int32
-	if r.dev != "" {
-		l := set.byName(r.dev)
-		if l == nil {
-			return &notFound{what: "link", name: r.dev, where: e.where()}
-		}
-		index = l.Index
+		return err
 	}
 	neighs, err := c.Neighs(familyOf(e.opts))
 	if err != nil {

@@ -239,18 +239,9 @@ func (r routeShowReq) run(e *env) error {
 		return err
 	}
 	defer c.Close()
-	links, err := c.Links()
+	set, oif, err := e.linksFor(c, r.dev)
 	if err != nil {
-		return inNS(err, e.where())
-	}
-	set := newLinkSet(links, nil)
-	var oif int32
-	if r.dev != "" {
-		l := set.byName(r.dev)
-		if l == nil {
-			return &notFound{what: "link", name: r.dev, where: e.where()}
-		}
-		oif = l.Index
+		return err
 	}
 	fam := familyOf(e.opts)
 	if fam == afUnspec {
