@@ -163,7 +163,7 @@ func Ratio(a, b time.Duration) string {
 	if r >= 10 {
 		return fmt.Sprintf("×%.0f", r)
 	}
-	return fmt.Sprintf("×%.2g", r)
+	return fmt.Sprintf("×%.3g", r)
 }
 
 func pct(f float64) string { return fmt.Sprintf("%.0f%%", f*100) }

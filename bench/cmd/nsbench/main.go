@@ -77,7 +77,7 @@ func realMain() int {
 	var sizes, ks string
 	flag.StringVar(&sizes, "n", "1,10,100,1000", "namespace counts")
 	flag.StringVar(&ks, "k", "1,100,1000", "DNAT rule counts")
-	flag.IntVar(&c.rounds, "rounds", 3, "rounds per way and size")
+	flag.IntVar(&c.rounds, "rounds", 5, "rounds per way and size (sizes below 30 get more, up to 15)")
 	flag.IntVar(&c.roundsBig, "rounds-big", 2, "rounds for sizes ≥ 1000 (they take minutes for the slow ways)")
 	flag.IntVar(&c.natRounds, "nat-rounds", 3, "rounds per NAT tool and K")
 	flag.IntVar(&c.coldRuns, "cold-runs", 200, "runs per cold-start command")
@@ -361,20 +361,31 @@ func measureCold(c config, r *bench.Results) (failed bool) {
 		}
 		add("gohello (static Go hello world: the Go runtime's start)", hd)
 	}
+	// The two states (1 and coldNS named namespaces) alternate in blocks,
+	// so that slow changes in the machine's load fall on both.
+	const blocks = 3
+	type state struct{ ip, ns []time.Duration }
+	states := map[int]*state{1: {}, c.coldNS: {}}
+	for range blocks {
+		for _, count := range []int{1, c.coldNS} {
+			del, err := bench.NamedNamespaces(count)
+			if err != nil {
+				r.Notes = append(r.Notes, "cold start: "+err.Error())
+				return true
+			}
+			ip, ns, err := bench.ColdPair([]string{"ip", "-n", "nb0", "link", "show"}, []string{c.bin, "-n", "nb0", "link", "show"}, max(1, c.coldRuns/blocks))
+			derr := del()
+			if err = errors.Join(err, derr); err != nil {
+				r.Notes = append(r.Notes, "cold start: "+err.Error())
+				return true
+			}
+			st := states[count]
+			st.ip, st.ns = append(st.ip, ip...), append(st.ns, ns...)
+		}
+	}
 	for _, count := range []int{1, c.coldNS} {
-		del, err := bench.NamedNamespaces(count)
-		if err != nil {
-			r.Notes = append(r.Notes, "cold start: "+err.Error())
-			return true
-		}
-		ip, ns, err := bench.ColdPair([]string{"ip", "-n", "nb0", "link", "show"}, []string{c.bin, "-n", "nb0", "link", "show"}, c.coldRuns)
-		derr := del()
-		if err = errors.Join(err, derr); err != nil {
-			r.Notes = append(r.Notes, "cold start: "+err.Error())
-			return true
-		}
-		add(fmt.Sprintf("ip -n nb0 link show (%d named netns)", count), ip)
-		add(fmt.Sprintf("nsnet -n nb0 link show (%d named netns)", count), ns)
+		add(fmt.Sprintf("ip -n nb0 link show (%d named netns)", count), states[count].ip)
+		add(fmt.Sprintf("nsnet -n nb0 link show (%d named netns)", count), states[count].ns)
 	}
 	return false
 }
@@ -386,6 +397,9 @@ func measureSize(c config, r *bench.Results) {
 			d = fmt.Sprintf("NOT static: %d files", len(files))
 		}
 		r.Size = append(r.Size, bench.SizeRow{Name: "nsnet (static, stripped)", Bytes: bench.UnionSize(files), Detail: d})
+	}
+	if files, _, err := bench.BinarySize(filepath.Join(filepath.Dir(c.bin), "gohello")); err == nil {
+		r.Size = append(r.Size, bench.SizeRow{Name: "context: static Go hello world (stripped)", Bytes: bench.UnionSize(files), Detail: "the Go runtime alone"})
 	}
 	ipf, _, err1 := bench.BinarySize("ip")
 	nftf, _, err2 := bench.BinarySize("nft")
