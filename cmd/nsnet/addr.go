@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -64,13 +63,7 @@ func parseAddrModify(del bool, args []string, o opts) (request, error) {
 	brdPlus := false
 	for i := 0; i < len(args); i++ {
 		w := args[i]
-		val := func(what string) (string, error) {
-			if i+1 >= len(args) {
-				return "", fmt.Errorf("%s: %q needs a value: expected %s", verb, w, what)
-			}
-			i++
-			return args[i], nil
-		}
+		val := func(what string) (string, error) { return nextArg(verb, args, &i, w, what) }
 		var err error
 		var v string
 		switch {
@@ -163,20 +156,11 @@ func parseAddrShow(args []string, _ opts) (request, error) {
 		case matches(w, "help"):
 			return helpReq{text: addrUsage}, nil
 		default:
-			if w == "dev" {
-				if i+1 >= len(args) {
-					return nil, errors.New("addr show: \"dev\" needs a value: expected an interface name")
-				}
-				i++
-				w = args[i]
-			}
-			if r.dev != "" {
-				return nil, fmt.Errorf("addr show: either \"dev\" is given twice or %q is garbage", w)
-			}
-			if err := checkIfName("interface name", w); err != nil {
+			dev, err := showDev("addr show", args, &i, r.dev)
+			if err != nil {
 				return nil, err
 			}
-			r.dev = w
+			r.dev = dev
 		}
 	}
 	return r, nil

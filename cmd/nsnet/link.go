@@ -62,13 +62,6 @@ type linkArgs struct {
 // keywords in its order, and any other word is the device.
 func parseLinkArgs(ctx string, args []string) (linkArgs, error) {
 	var a linkArgs
-	next := func(i *int, what string) (string, error) {
-		if *i+1 >= len(args) {
-			return "", fmt.Errorf("%s: %q needs a value: expected %s", ctx, args[*i], what)
-		}
-		*i++
-		return args[*i], nil
-	}
 	for i := 0; i < len(args); i++ {
 		w := args[i]
 		switch {
@@ -77,7 +70,7 @@ func parseLinkArgs(ctx string, args []string) (linkArgs, error) {
 		case w == "down":
 			a.state = -1
 		case w == "name":
-			v, err := next(&i, "a new interface name")
+			v, err := nextArg(ctx, args, &i, w, "a new interface name")
 			if err != nil {
 				return a, err
 			}
@@ -86,7 +79,7 @@ func parseLinkArgs(ctx string, args []string) (linkArgs, error) {
 			}
 			a.name = v
 		case matches(w, "address"):
-			v, err := next(&i, "a MAC address like aa:bb:cc:dd:ee:ff")
+			v, err := nextArg(ctx, args, &i, w, "a MAC address like aa:bb:cc:dd:ee:ff")
 			if err != nil {
 				return a, err
 			}
@@ -96,7 +89,7 @@ func parseLinkArgs(ctx string, args []string) (linkArgs, error) {
 			}
 			a.addr = hw
 		case matches(w, "txqueuelen") || w == "qlen" || matches(w, "txqlen"):
-			v, err := next(&i, "a queue length")
+			v, err := nextArg(ctx, args, &i, w, "a queue length")
 			if err != nil {
 				return a, err
 			}
@@ -106,7 +99,7 @@ func parseLinkArgs(ctx string, args []string) (linkArgs, error) {
 			}
 			a.txqlen = uint32(n)
 		case w == "mtu":
-			v, err := next(&i, "an MTU in bytes")
+			v, err := nextArg(ctx, args, &i, w, "an MTU in bytes")
 			if err != nil {
 				return a, err
 			}
@@ -116,7 +109,7 @@ func parseLinkArgs(ctx string, args []string) (linkArgs, error) {
 			}
 			a.mtu = uint32(n)
 		case w == "netns":
-			v, err := next(&i, "a namespace name or PID")
+			v, err := nextArg(ctx, args, &i, w, "a namespace name or PID")
 			if err != nil {
 				return a, err
 			}
@@ -125,7 +118,7 @@ func parseLinkArgs(ctx string, args []string) (linkArgs, error) {
 			}
 			a.netns = v
 		case w == "master":
-			v, err := next(&i, "a bridge name")
+			v, err := nextArg(ctx, args, &i, w, "a bridge name")
 			if err != nil {
 				return a, err
 			}
@@ -136,7 +129,7 @@ func parseLinkArgs(ctx string, args []string) (linkArgs, error) {
 		case w == "nomaster":
 			a.nomaster = true
 		case matches(w, "type"):
-			v, err := next(&i, "a link type (veth or bridge)")
+			v, err := nextArg(ctx, args, &i, w, "a link type (veth or bridge)")
 			if err != nil {
 				return a, err
 			}
@@ -148,7 +141,7 @@ func parseLinkArgs(ctx string, args []string) (linkArgs, error) {
 			return a, nil
 		default:
 			if w == "dev" {
-				v, err := next(&i, "an interface name")
+				v, err := nextArg(ctx, args, &i, w, "an interface name")
 				if err != nil {
 					return a, err
 				}
@@ -302,13 +295,7 @@ func parseLinkShow(args []string, _ opts) (request, error) {
 	var r linkShowReq
 	for i := 0; i < len(args); i++ {
 		w := args[i]
-		val := func(what string) (string, error) {
-			if i+1 >= len(args) {
-				return "", fmt.Errorf("link show: %q needs a value: expected %s", w, what)
-			}
-			i++
-			return args[i], nil
-		}
+		val := func(what string) (string, error) { return nextArg("link show", args, &i, w, what) }
 		var err error
 		switch {
 		case w == "up":
@@ -322,15 +309,7 @@ func parseLinkShow(args []string, _ opts) (request, error) {
 		case matches(w, "help"):
 			return helpReq{text: linkUsage}, nil
 		default:
-			if w == "dev" {
-				if w, err = val("an interface name"); err != nil {
-					return nil, err
-				}
-			}
-			if r.dev != "" {
-				return nil, fmt.Errorf("link show: either \"dev\" is given twice or %q is garbage", w)
-			}
-			r.dev, err = w, checkIfName("interface name", w)
+			r.dev, err = showDev("link show", args, &i, r.dev)
 		}
 		if err != nil {
 			return nil, err

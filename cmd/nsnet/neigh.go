@@ -56,13 +56,7 @@ func parseNeighModify(del bool, args []string, o opts) (request, error) {
 	r := neighReq{del: del}
 	for i := 0; i < len(args); i++ {
 		w := args[i]
-		val := func(what string) (string, error) {
-			if i+1 >= len(args) {
-				return "", fmt.Errorf("%s: %q needs a value: expected %s", verb, w, what)
-			}
-			i++
-			return args[i], nil
-		}
+		val := func(what string) (string, error) { return nextArg(verb, args, &i, w, what) }
 		var err error
 		var v string
 		switch {
@@ -116,21 +110,12 @@ func parseNeighShow(args []string, _ opts) (request, error) {
 		switch {
 		case matches(w, "help"):
 			return helpReq{text: neighUsage}, nil
-		case w == "dev":
-			if i+1 >= len(args) {
-				return nil, fmt.Errorf("neigh show: \"dev\" needs a value: expected an interface name")
-			}
-			i++
-			w = args[i]
-			fallthrough
 		default:
-			if r.dev != "" {
-				return nil, fmt.Errorf("neigh show: either \"dev\" is given twice or %q is garbage", w)
-			}
-			if err := checkIfName("interface name", w); err != nil {
+			dev, err := showDev("neigh show", args, &i, r.dev)
+			if err != nil {
 				return nil, err
 			}
-			r.dev = w
+			r.dev = dev
 		}
 	}
 	return r, nil

@@ -124,6 +124,40 @@ func matches(word, full string) bool {
 	return word != "" && strings.HasPrefix(full, word)
 }
 
+// nextArg is iproute2's NEXT_ARG(): it moves *i onto the word after the
+// keyword kw and returns that word. ctx ("addr add") and what ("an
+// interface name") make the error when the words run out. kw is passed,
+// not read from args[*i], because a keyword may take two words (route's
+// "via inet6 GW").
+func nextArg(ctx string, args []string, i *int, kw, what string) (string, error) {
+	if *i+1 >= len(args) {
+		return "", fmt.Errorf("%s: %q needs a value: expected %s", ctx, kw, what)
+	}
+	*i++
+	return args[*i], nil
+}
+
+// showDev reads the device operand of a show command, `[dev] DEV`, at
+// args[*i], as iproute2's show filters do: "dev" is optional, and a second
+// device is an error. dev is the device read so far ("" if none).
+func showDev(ctx string, args []string, i *int, dev string) (string, error) {
+	w := args[*i]
+	if w == "dev" {
+		v, err := nextArg(ctx, args, i, w, "an interface name")
+		if err != nil {
+			return "", err
+		}
+		w = v
+	}
+	if dev != "" {
+		return "", fmt.Errorf("%s: either \"dev\" is given twice or %q is garbage", ctx, w)
+	}
+	if err := checkIfName("interface name", w); err != nil {
+		return "", err
+	}
+	return w, nil
+}
+
 // parse reads argv (argv[0] is the program name) into an invocation. It
 // makes no system calls: every word is checked here, so that bad input
 // exits 2 before anything changes.

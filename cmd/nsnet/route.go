@@ -69,13 +69,7 @@ func parseRouteModify(del bool, args []string, o opts) (request, error) {
 	r := routeReq{del: del}
 	for i := 0; i < len(args); i++ {
 		w := args[i]
-		val := func(what string) (string, error) {
-			if i+1 >= len(args) {
-				return "", fmt.Errorf("%s: %q needs a value: expected %s", verb, w, what)
-			}
-			i++
-			return args[i], nil
-		}
+		val := func(what string) (string, error) { return nextArg(verb, args, &i, w, what) }
 		var err error
 		var v string
 		switch {
@@ -163,14 +157,14 @@ func parseRouteShow(args []string, _ opts) (request, error) {
 	for i := 0; i < len(args); i++ {
 		switch w := args[i]; {
 		case w == "dev" || w == "oif":
-			if i+1 >= len(args) {
-				return nil, fmt.Errorf("route show: %q needs a value: expected an interface name", w)
+			dev, err := nextArg("route show", args, &i, w, "an interface name")
+			if err == nil {
+				err = checkIfName("interface name", dev)
 			}
-			i++
-			if err := checkIfName("interface name", args[i]); err != nil {
+			if err != nil {
 				return nil, err
 			}
-			r.dev = args[i]
+			r.dev = dev
 		case matches(w, "table") && i+1 < len(args) && (args[i+1] == "main" || args[i+1] == "254"):
 			i++
 		case matches(w, "help"):
