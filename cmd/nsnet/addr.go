@@ -55,10 +55,7 @@ func parseAddr(args []string, o opts) (request, error) {
 // parseAddrModify reads the words of iproute2's ipaddr_modify() that nsnet
 // supports.
 func parseAddrModify(del bool, args []string, o opts) (request, error) {
-	verb := "addr add"
-	if del {
-		verb = "addr del"
-	}
+	verb := modifyVerb("addr", del)
 	r := addrReq{del: del}
 	brdPlus := false
 	for i := 0; i < len(args); i++ {
@@ -166,13 +163,6 @@ func parseAddrShow(args []string, _ opts) (request, error) {
 	return r, nil
 }
 
-func (r addrReq) verb() string {
-	if r.del {
-		return "addr del"
-	}
-	return "addr add"
-}
-
 func (r addrReq) run(e *env) error {
 	c, err := e.dial()
 	if err != nil {
@@ -181,7 +171,7 @@ func (r addrReq) run(e *env) error {
 	defer c.Close()
 	l, err := c.LinkByName(r.dev)
 	if err != nil {
-		return &refused{err: err, where: e.where(), name: r.dev, op: r.verb(), obj: r.prefix.String()}
+		return &refused{err: err, where: e.where(), name: r.dev, op: modifyVerb("addr", r.del), obj: r.prefix.String()}
 	}
 	a := &rtnl.Addr{
 		PrefixLen: uint8(r.prefix.Bits()),

@@ -49,10 +49,7 @@ func parseNeigh(args []string, o opts) (request, error) {
 }
 
 func parseNeighModify(del bool, args []string, o opts) (request, error) {
-	verb := "neigh add"
-	if del {
-		verb = "neigh del"
-	}
+	verb := modifyVerb("neigh", del)
 	r := neighReq{del: del}
 	for i := 0; i < len(args); i++ {
 		w := args[i]
@@ -129,11 +126,7 @@ func (r neighReq) run(e *env) error {
 	defer c.Close()
 	l, err := c.LinkByName(r.dev)
 	if err != nil {
-		op := "neigh add"
-		if r.del {
-			op = "neigh del"
-		}
-		return &refused{err: err, where: e.where(), name: r.dev, op: op, obj: r.ip.String()}
+		return &refused{err: err, where: e.where(), name: r.dev, op: modifyVerb("neigh", r.del), obj: r.ip.String()}
 	}
 	n := &rtnl.Neigh{Index: l.Index, IP: r.ip, LLAddr: r.lladdr, State: r.nud}
 	if r.router {

@@ -124,6 +124,15 @@ func matches(word, full string) bool {
 	return word != "" && strings.HasPrefix(full, word)
 }
 
+// modifyVerb names the add or del command of obj ("addr", "route",
+// "neigh") as messages say it: "addr add", "addr del".
+func modifyVerb(obj string, del bool) string {
+	if del {
+		return obj + " del"
+	}
+	return obj + " add"
+}
+
 // nextArg is iproute2's NEXT_ARG(): it moves *i onto the word after the
 // keyword kw and returns that word. ctx ("addr add") and what ("an
 // interface name") make the error when the words run out. kw is passed,

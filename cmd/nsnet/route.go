@@ -62,10 +62,7 @@ func parseRoute(args []string, o opts) (request, error) {
 // parseRouteModify reads the words of iproute2's iproute_modify() that
 // nsnet supports; any other word is the destination.
 func parseRouteModify(del bool, args []string, o opts) (request, error) {
-	verb := "route add"
-	if del {
-		verb = "route del"
-	}
+	verb := modifyVerb("route", del)
 	r := routeReq{del: del}
 	for i := 0; i < len(args); i++ {
 		w := args[i]
@@ -210,11 +207,7 @@ func (r routeReq) run(e *env) error {
 	if r.dev != "" {
 		l, err := c.LinkByName(r.dev)
 		if err != nil {
-			op := "route add"
-			if r.del {
-				op = "route del"
-			}
-			return &refused{err: err, where: e.where(), name: r.dev, op: op, obj: r.dst.String()}
+			return &refused{err: err, where: e.where(), name: r.dev, op: modifyVerb("route", r.del), obj: r.dst.String()}
 		}
 		oif = l.Index
 	}
