@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -307,6 +308,19 @@ func helpVerb(usage string) verb {
 
 // helpReq prints a usage text on standard output.
 type helpReq struct{ text string }
+
+// errHelp is what an option parser returns for -h or "help": the caller
+// answers with its usage text (helpOr).
+var errHelp = errors.New("help requested")
+
+// helpOr is a parser's answer to err: the usage text when err is errHelp,
+// else the error itself.
+func helpOr(err error, usage string) (request, error) {
+	if err == errHelp {
+		return helpReq{text: usage}, nil
+	}
+	return nil, err
+}
 
 func (h helpReq) run(e *env) error {
 	_, err := fmt.Fprint(e.out, h.text)

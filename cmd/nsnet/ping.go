@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"net/netip"
@@ -46,8 +45,12 @@ type arpingReq struct {
 
 // shortOpts splits iputils-style arguments: flags that take a value
 // (valued), boolean flags (bools), and operands, in any order, with
-// "-c3" and "-c 3" both accepted, as getopt does.
+// "-c3" and "-c 3" both accepted, as getopt does. -h, or a lone "help",
+// is errHelp.
 func shortOpts(cmd string, args []string, valued, bools string) (map[byte]string, []string, error) {
+	if len(args) == 1 && args[0] == "help" {
+		return nil, nil, errHelp
+	}
 	got := map[byte]string{}
 	var operands []string
 	for i := 0; i < len(args); i++ {
@@ -86,9 +89,6 @@ func shortOpts(cmd string, args []string, valued, bools string) (map[byte]string
 	return got, operands, nil
 }
 
-// errHelp asks for the usage text.
-var errHelp = errors.New("help requested")
-
 // parseSeconds reads a duration in (possibly fractional) seconds.
 func parseSeconds(cmd string, c byte, s string) (time.Duration, error) {
 	f, err := strconv.ParseFloat(s, 64)
@@ -99,15 +99,9 @@ func parseSeconds(cmd string, c byte, s string) (time.Duration, error) {
 }
 
 func parsePing(args []string, o opts) (request, error) {
-	if len(args) == 1 && args[0] == "help" {
-		return helpReq{text: pingUsage}, nil
-	}
 	got, operands, err := shortOpts("ping", args, "ciWwst", "46nq")
-	if err == errHelp {
-		return helpReq{text: pingUsage}, nil
-	}
 	if err != nil {
-		return nil, err
+		return helpOr(err, pingUsage)
 	}
 	if _, ok := got['4']; ok {
 		o.family = 4
@@ -157,15 +151,9 @@ func parsePing(args []string, o opts) (request, error) {
 }
 
 func parseArping(args []string, o opts) (request, error) {
-	if len(args) == 1 && args[0] == "help" {
-		return helpReq{text: arpingUsage}, nil
-	}
 	got, operands, err := shortOpts("arping", args, "cwisI", "bf")
-	if err == errHelp {
-		return helpReq{text: arpingUsage}, nil
-	}
 	if err != nil {
-		return nil, err
+		return helpOr(err, arpingUsage)
 	}
 	var r arpingReq
 	if dev, ok := got['I']; ok {

@@ -99,11 +99,8 @@ func parseTopoArgs(verb string, args []string, o opts) (*topoReq, error) {
 func topoParser(verb, usage string) func(args []string, o opts) (request, error) {
 	return func(args []string, o opts) (request, error) {
 		r, err := parseTopoArgs(verb, args, o)
-		if err == errHelp {
-			return helpReq{text: usage}, nil
-		}
 		if err != nil {
-			return nil, err
+			return helpOr(err, usage)
 		}
 		return r, nil
 	}
