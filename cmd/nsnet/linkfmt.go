@@ -173,10 +173,10 @@ func (s *linkSet) writeLinkText(w io.Writer, l *rtnl.Link, st linkStyle) {
 	io.WriteString(w, b.String())
 }
 
-// linkJSON is the link as `ip -j link` prints it (and, without
-// linkmode, the head of an `ip -j addr` entry).
-func (s *linkSet) linkJSON(l *rtnl.Link, st linkStyle) jobj {
-	o := jobj{{jIfindex, l.Index}}
+// addPeerJSON adds IFLA_LINK to o as ip -j prints it: "link", the peer's
+// name, or "link_index", its index in another namespace. It returns
+// whether the peer is down (M-DOWN), as peer does.
+func (s *linkSet) addPeerJSON(o *jobj, l *rtnl.Link, st linkStyle) (mdown bool) {
 	at, mdown := s.peer(l, st)
 	if at != "" {
 		if l.HasLinkNetNSID && !st.inet6 {
@@ -185,6 +185,14 @@ func (s *linkSet) linkJSON(l *rtnl.Link, st linkStyle) jobj {
 			o.add(jLink, at)
 		}
 	}
+	return mdown
+}
+
+// linkJSON is the link as `ip -j link` prints it (and, without
+// linkmode, the head of an `ip -j addr` entry).
+func (s *linkSet) linkJSON(l *rtnl.Link, st linkStyle) jobj {
+	o := jobj{{jIfindex, l.Index}}
+	mdown := s.addPeerJSON(&o, l, st)
 	o.add(jIfname, l.Name)
 	o.add(jFlags, linkFlags(l.Flags, mdown))
 	if l.MTU != 0 {
@@ -251,14 +259,7 @@ func (s *linkSet) writeLinkBrief(w io.Writer, l *rtnl.Link, st linkStyle, addrs 
 // linkBriefJSON is one element of `ip -j -br link` / `ip -j -br addr`.
 func (s *linkSet) linkBriefJSON(l *rtnl.Link, st linkStyle, addrs []*rtnl.Addr, withAddrs bool) jobj {
 	var o jobj
-	at, mdown := s.peer(l, st)
-	if at != "" {
-		if l.HasLinkNetNSID && !st.inet6 {
-			o.add(jLinkIndex, l.ParentIndex)
-		} else {
-			o.add(jLink, at)
-		}
-	}
+	mdown := s.addPeerJSON(&o, l, st)
 	o.add(jIfname, l.Name)
 	o.add(jOperstate, l.OperState.String())
 	if withAddrs {
