@@ -195,18 +195,13 @@ func (r addrShowReq) run(e *env) error {
 		return err
 	}
 	defer c.Close()
-	links, err := c.Links()
+	set, shown, err := e.shownLinks(c, r.dev, "", "", r.up)
 	if err != nil {
-		return inNS(err, e.where())
+		return err
 	}
 	addrs, err := c.Addrs(familyOf(e.opts))
 	if err != nil {
 		return inNS(err, e.where())
-	}
-	set := newLinkSet(links, e.nsNames())
-	shown, err := set.filter(r.dev, "", "", r.up, e.where())
-	if err != nil {
-		return err
 	}
 	byIndex := map[int32][]*rtnl.Addr{}
 	for i := range addrs {

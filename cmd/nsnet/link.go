@@ -469,12 +469,7 @@ func (r linkShowReq) run(e *env) error {
 		return err
 	}
 	defer c.Close()
-	links, err := c.Links()
-	if err != nil {
-		return inNS(err, e.where())
-	}
-	set := newLinkSet(links, e.nsNames())
-	shown, err := set.filter(r.dev, r.master, r.kind, r.up, e.where())
+	set, shown, err := e.shownLinks(c, r.dev, r.master, r.kind, r.up)
 	if err != nil {
 		return err
 	}
@@ -498,6 +493,22 @@ func (r linkShowReq) run(e *env) error {
 		}
 	}
 	return nil
+}
+
+// shownLinks dumps the links of c's namespace, named for printing
+// (link-netns NAME included), and selects those that `ip link show`'s
+// filters keep (see filter).
+func (e *env) shownLinks(c *rtnl.Conn, dev, master, kind string, up bool) (*linkSet, []*rtnl.Link, error) {
+	links, err := c.Links()
+	if err != nil {
+		return nil, nil, inNS(err, e.where())
+	}
+	set := newLinkSet(links, e.nsNames())
+	shown, err := set.filter(dev, master, kind, up, e.where())
+	if err != nil {
+		return nil, nil, err
+	}
+	return set, shown, nil
 }
 
 // filter selects links as `ip link show` filters do. A named device that
