@@ -169,9 +169,9 @@ func (r addrReq) run(e *env) error {
 		return err
 	}
 	defer c.Close()
-	l, err := c.LinkByName(r.dev)
+	l, err := e.linkByName(c, r.dev, modifyVerb("addr", r.del), r.prefix.String())
 	if err != nil {
-		return &refused{err: err, where: e.where(), name: r.dev, op: modifyVerb("addr", r.del), obj: r.prefix.String()}
+		return err
 	}
 	a := &rtnl.Addr{
 		PrefixLen: uint8(r.prefix.Bits()),

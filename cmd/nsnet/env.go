@@ -111,3 +111,14 @@ func (e *env) linksFor(c *rtnl.Conn, dev string) (*linkSet, int32, error) {
 	}
 	return set, l.Index, nil
 }
+
+// linkByName looks dev up for the command op on obj ("addr add",
+// "10.0.0.1/24"): a missing device is refused, naming the device, the
+// command and the namespace.
+func (e *env) linkByName(c *rtnl.Conn, dev, op, obj string) (*rtnl.Link, error) {
+	l, err := c.LinkByName(dev)
+	if err != nil {
+		return nil, &refused{err: err, where: e.where(), name: dev, op: op, obj: obj}
+	}
+	return l, nil
+}

@@ -419,9 +419,9 @@ func (r linkSetReq) run(e *env) error {
 		return err
 	}
 	defer c.Close()
-	cur, err := c.LinkByName(r.dev)
+	cur, err := e.linkByName(c, r.dev, "link set", r.dev)
 	if err != nil {
-		return &refused{err: err, where: e.where(), name: r.dev, op: "link set", obj: r.dev}
+		return err
 	}
 	l, closeNS, err := r.request(e, c, "link set", r.dev)
 	if err != nil {
@@ -456,9 +456,9 @@ func (r linkDelReq) run(e *env) error {
 		return err
 	}
 	defer c.Close()
-	l, err := c.LinkByName(r.dev)
+	l, err := e.linkByName(c, r.dev, "link del", r.dev)
 	if err != nil {
-		return &refused{err: err, where: e.where(), name: r.dev, op: "link del", obj: r.dev}
+		return err
 	}
 	return inNS(c.LinkDel(l.Index), e.where())
 }

@@ -124,9 +124,9 @@ func (r neighReq) run(e *env) error {
 		return err
 	}
 	defer c.Close()
-	l, err := c.LinkByName(r.dev)
+	l, err := e.linkByName(c, r.dev, modifyVerb("neigh", r.del), r.ip.String())
 	if err != nil {
-		return &refused{err: err, where: e.where(), name: r.dev, op: modifyVerb("neigh", r.del), obj: r.ip.String()}
+		return err
 	}
 	n := &rtnl.Neigh{Index: l.Index, IP: r.ip, LLAddr: r.lladdr, State: r.nud}
 	if r.router {

@@ -205,9 +205,9 @@ func (r routeReq) run(e *env) error {
 	defer c.Close()
 	var oif int32
 	if r.dev != "" {
-		l, err := c.LinkByName(r.dev)
+		l, err := e.linkByName(c, r.dev, modifyVerb("route", r.del), r.dst.String())
 		if err != nil {
-			return &refused{err: err, where: e.where(), name: r.dev, op: modifyVerb("route", r.del), obj: r.dst.String()}
+			return err
 		}
 		oif = l.Index
 	}
