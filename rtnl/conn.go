@@ -134,6 +134,30 @@ func (c *Conn) dump(op string, typ, want netlink.HeaderType, body encoding.Binar
 	return nil, &OpError{Op: op, Err: ErrDumpInterrupted}
 }
 
+// dumpOf is dump for one message type: every answer is decoded into a T
+// (a failure is an *OpError naming op) and kept if keep, when not nil,
+// says so. Links, Addrs, Routes and Neighs are each one call of it.
+func dumpOf[T any, P interface {
+	*T
+	encoding.BinaryUnmarshaler
+}](c *Conn, op string, typ, want netlink.HeaderType, req encoding.BinaryMarshaler, keep func(*T) bool) ([]T, error) {
+	msgs, err := c.dump(op, typ, want, req)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(msgs))
+	for _, m := range msgs {
+		var v T
+		if err := P(&v).UnmarshalBinary(m.Data); err != nil {
+			return nil, &OpError{Op: op, Err: err}
+		}
+		if keep == nil || keep(&v) {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
 // message builds a request message with NLM_F_REQUEST and flags.
 func message(typ netlink.HeaderType, flags netlink.HeaderFlags, body encoding.BinaryMarshaler) (netlink.Message, error) {
 	b, err := body.MarshalBinary()
@@ -155,17 +179,7 @@ func extMaskSkipStats() RawAttr {
 // Links returns every link of the namespace (RTM_GETLINK dump).
 func (c *Conn) Links() ([]Link, error) {
 	req := &Link{Unknown: []RawAttr{extMaskSkipStats()}}
-	msgs, err := c.dump("link dump", unix.RTM_GETLINK, unix.RTM_NEWLINK, req)
-	if err != nil {
-		return nil, err
-	}
-	links := make([]Link, len(msgs))
-	for i, m := range msgs {
-		if err := links[i].UnmarshalBinary(m.Data); err != nil {
-			return nil, &OpError{Op: "link dump", Err: err}
-		}
-	}
-	return links, nil
+	return dumpOf[Link](c, "link dump", unix.RTM_GETLINK, unix.RTM_NEWLINK, req, nil)
 }
 
 // LinkByName returns the link called name, asked for by name
@@ -249,17 +263,7 @@ func linkObj(l *Link) string {
 // Addrs returns the addresses of family (AF_INET, AF_INET6, or 0 for
 // both): an RTM_GETADDR dump.
 func (c *Conn) Addrs(family uint8) ([]Addr, error) {
-	msgs, err := c.dump("addr dump", unix.RTM_GETADDR, unix.RTM_NEWADDR, &Addr{Family: family})
-	if err != nil {
-		return nil, err
-	}
-	addrs := make([]Addr, len(msgs))
-	for i, m := range msgs {
-		if err := addrs[i].UnmarshalBinary(m.Data); err != nil {
-			return nil, &OpError{Op: "addr dump", Err: err}
-		}
-	}
-	return addrs, nil
+	return dumpOf[Addr](c, "addr dump", unix.RTM_GETADDR, unix.RTM_NEWADDR, &Addr{Family: family}, nil)
 }
 
 // AddrAdd adds an address (RTM_NEWADDR, NLM_F_CREATE|NLM_F_EXCL). As `ip
@@ -295,21 +299,9 @@ func (a *Addr) request() Addr {
 // (AF_INET, AF_INET6, or 0 for both): an RTM_GETROUTE dump, filtered
 // here as `ip route show` filters it.
 func (c *Conn) Routes(family uint8) ([]Route, error) {
-	msgs, err := c.dump("route dump", unix.RTM_GETROUTE, unix.RTM_NEWROUTE, &Route{Family: family})
-	if err != nil {
-		return nil, err
-	}
-	routes := make([]Route, 0, len(msgs))
-	for _, m := range msgs {
-		var r Route
-		if err := r.UnmarshalBinary(m.Data); err != nil {
-			return nil, &OpError{Op: "route dump", Err: err}
-		}
-		if r.Table == unix.RT_TABLE_MAIN {
-			routes = append(routes, r)
-		}
-	}
-	return routes, nil
+	return dumpOf(c, "route dump", unix.RTM_GETROUTE, unix.RTM_NEWROUTE, &Route{Family: family}, func(r *Route) bool {
+		return r.Table == unix.RT_TABLE_MAIN
+	})
 }
 
 // RouteAdd adds a route (RTM_NEWROUTE, NLM_F_CREATE|NLM_F_EXCL). Zero
@@ -340,21 +332,9 @@ func routeObj(r *Route) string {
 // 0 for both): an RTM_GETNEIGH dump. Entries of every state are
 // returned, NUD_NOARP ones included (`ip neigh show` hides those).
 func (c *Conn) Neighs(family uint8) ([]Neigh, error) {
-	msgs, err := c.dump("neigh dump", unix.RTM_GETNEIGH, unix.RTM_NEWNEIGH, &Neigh{Family: family})
-	if err != nil {
-		return nil, err
-	}
-	neighs := make([]Neigh, 0, len(msgs))
-	for _, m := range msgs {
-		var n Neigh
-		if err := n.UnmarshalBinary(m.Data); err != nil {
-			return nil, &OpError{Op: "neigh dump", Err: err}
-		}
-		if n.Family == unix.AF_INET || n.Family == unix.AF_INET6 {
-			neighs = append(neighs, n)
-		}
-	}
-	return neighs, nil
+	return dumpOf(c, "neigh dump", unix.RTM_GETNEIGH, unix.RTM_NEWNEIGH, &Neigh{Family: family}, func(n *Neigh) bool {
+		return n.Family == unix.AF_INET || n.Family == unix.AF_INET6
+	})
 }
 
 // NeighAdd adds a neighbour entry (RTM_NEWNEIGH, NLM_F_CREATE|NLM_F_EXCL)
