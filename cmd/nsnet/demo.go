@@ -51,14 +51,7 @@ func (demoReq) run(e *env) error {
 			return err
 		}
 		env := append(os.Environ(), envDemoChild+"=1")
-		code, err := isolate.Run([]string{"nsnet", "demo"}, env, isolate.Stdio{Out: e.rawOut, Err: e.stderr})
-		if err != nil {
-			return err
-		}
-		if code != 0 {
-			return exitStatus(code)
-		}
-		return nil
+		return exitOf(isolate.Run([]string{"nsnet", "demo"}, env, isolate.Stdio{Out: e.rawOut, Err: e.stderr}))
 	}
 	if err := isolate.Enter(); err != nil {
 		return err

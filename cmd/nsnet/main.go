@@ -47,3 +47,16 @@ func run(argv []string, stdout, stderr io.Writer) int {
 type exitStatus int
 
 func (s exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(s)) }
+
+// exitOf is the result of a run that ends with another nsnet process (a
+// sandboxed re-exec, isolate.Run): its error if it could not run, else
+// its exit code, passed on as an exitStatus unless it is 0.
+func exitOf(code int, err error) error {
+	if err != nil {
+		return err
+	}
+	if code != 0 {
+		return exitStatus(code)
+	}
+	return nil
+}

@@ -52,12 +52,5 @@ func (r sandboxReq) run(e *env) error {
 		return err
 	}
 	argv := append([]string{"nsnet", "sandbox", "--"}, r.argv...)
-	code, err := isolate.Run(argv, nil, isolate.Stdio{In: os.Stdin, Out: e.rawOut, Err: e.stderr})
-	if err != nil {
-		return err
-	}
-	if code != 0 {
-		return exitStatus(code)
-	}
-	return nil
+	return exitOf(isolate.Run(argv, nil, isolate.Stdio{In: os.Stdin, Out: e.rawOut, Err: e.stderr}))
 }
