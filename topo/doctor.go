@@ -380,7 +380,9 @@ func (d *doctor) gateway(ctx context.Context, ns, obj string, gw netip.Addr, dev
 		return
 	}
 	h := d.s.get(ns)
-	actx, cancel := context.WithTimeout(ctx, time.Second)
+	// Up to three ARP requests a second apart (probe.Resolve returns at the
+	// first answer): a link that has just come up may lose the first.
+	actx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	_, err := probe.Resolve(actx, h.ns.File(), dev, gw)
 	detail := ""
@@ -390,7 +392,7 @@ func (d *doctor) gateway(ctx context.Context, ns, obj string, gw netip.Addr, dev
 		// ARP alone can mislead: a host answers ARP for any of its
 		// addresses on any interface, even a bridge port that left its
 		// bridge, while the replies to real traffic go elsewhere.
-		st, perr := probe.Ping(ctx, h.ns.File(), gw, probe.PingOptions{Count: 1, Timeout: time.Second}, nil)
+		st, perr := probe.Ping(ctx, h.ns.File(), gw, probe.PingOptions{Count: 1, Timeout: 3 * time.Second}, nil)
 		switch {
 		case perr != nil:
 			detail = fmt.Sprintf("%s answers ARP on %s, but ping fails: %v", gw, dev, perr)

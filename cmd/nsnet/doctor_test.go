@@ -158,11 +158,6 @@ func runFix(t *testing.T, fix string) {
 		t.Fatalf("fix %q is not an nsnet command", fix)
 	}
 	code, out, errs := nsnetRun(t, words[1:]...)
-	if code == 2 && strings.Contains(errs, "object \""+words[1]+"\" is unknown") {
-		// Another helper owns that object; until it lands, the fix
-		// cannot be run (doctor's finding was still checked above).
-		t.Skipf("fix %q: the CLI has no %s object yet", fix, words[1])
-	}
 	if code != 0 {
 		t.Fatalf("fix %q: exit %d\n%s%s", fix, code, out, errs)
 	}

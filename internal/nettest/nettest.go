@@ -14,14 +14,32 @@ import (
 	"github.com/nsnet/nsnet/probe"
 )
 
-// Ping sends one ICMP echo request from ns (nil: the calling thread's
-// namespace) to dst and waits up to timeout for the reply. It returns nil
-// only if an echo reply came from dst.
+// Ping sends ICMP echo requests from ns (nil: the calling thread's
+// namespace) to dst until one is answered or timeout has passed. It
+// returns nil only if an echo reply came from dst. A request is repeated
+// every half second at most, so a first packet lost while a just-created
+// link finishes coming up (carrier reaches a veth asynchronously) does not
+// fail the check; a short timeout means a single request.
 func Ping(ns *nsutil.NetNS, dst netip.Addr, timeout time.Duration) error {
 	var f *os.File
 	if ns != nil {
 		f = ns.File()
 	}
+	per := min(timeout, 500*time.Millisecond)
+	deadline := time.Now().Add(timeout)
+	for {
+		err := pingOnce(f, dst, per)
+		if err == nil || time.Now().Add(per).After(deadline) {
+			if err != nil && per < timeout {
+				return fmt.Errorf("%w (repeated for %v)", err, timeout)
+			}
+			return err
+		}
+	}
+}
+
+// pingOnce sends one echo request and waits up to timeout for its reply.
+func pingOnce(f *os.File, dst netip.Addr, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout+time.Second)
 	defer cancel()
 	var icmpErr string
