@@ -72,6 +72,7 @@ type run struct {
 	sys  *sys
 	plan *PlanResult
 	hook func(s *Step) error // fault injection: fails a step before it changes anything
+	v6   bool                // t.HasIPv6(), computed once: it walks the whole file
 
 	mu      sync.Mutex
 	journal []undo
@@ -118,7 +119,7 @@ func up(ctx context.Context, t *Topology, o Options, hook func(s *Step) error) (
 	if len(conflicts) > 0 {
 		return p, fmt.Errorf("%w: nothing was changed:\n  %s", ErrConflict, strings.Join(conflicts, "\n  "))
 	}
-	r := &run{t: t, o: o, sys: s, plan: p, hook: hook, created: map[string]bool{}}
+	r := &run{t: t, o: o, sys: s, plan: p, hook: hook, v6: t.HasIPv6(), created: map[string]bool{}}
 	r.index()
 	for _, st := range p.Steps {
 		if st.Action != Exists {
@@ -300,7 +301,7 @@ func (r *run) namespace(name string, routes bool) error {
 				return r.fail(s, err)
 			}
 			r.sys.put(&handle{name: name, ns: ns, c: c})
-			if r.t.HasIPv6() {
+			if r.v6 {
 				// Links born here copy the default: no DAD, so that
 				// link-local addresses (which neighbour solicitations
 				// for forwarded packets need) work at once. Addresses
@@ -347,7 +348,7 @@ func (r *run) bridge(s *Step) error {
 		}
 		mac[0] = mac[0]&0xfe | 0x02 // unicast, locally administered
 		l := &rtnl.Link{Name: b.Name, Info: &rtnl.Bridge{}, MTU: uint32(b.MTU), Address: mac}
-		created, err := addUp(c, l, !r.t.HasIPv6())
+		created, err := addUp(c, l, !r.v6)
 		if created {
 			name := b.Name
 			r.record(undo{what: "bridge " + name, kind: undoLink, link: name, do: func(r *run) error { return delHostLink(r.sys.host.c, name) }})
@@ -456,7 +457,7 @@ func (r *run) veth(s *Step) error {
 		// namespace's batch brings it up.
 		Info: &rtnl.Veth{Peer: rtnl.Link{Name: a.Name, NetNS: ha.ns.File(), NumTxQueues: vethQueues, NumRxQueues: vethQueues}},
 	}
-	created, err := addUp(c, l, !r.t.HasIPv6())
+	created, err := addUp(c, l, !r.v6)
 	if created {
 		bn, bns, ans := b.Name, b.Netns, a.Netns
 		r.record(undo{what: "veth " + bn, kind: undoVeth, netns: bns, peerNetns: ans, link: bn, do: func(r *run) error {
@@ -614,7 +615,7 @@ func (r *run) configure(ns string, routes, late bool) error {
 			if err != nil {
 				return r.fail(s, err)
 			}
-			if (s.Action == Create || s.fix&fixRecreate != 0) && !r.t.HasIPv6() {
+			if (s.Action == Create || s.fix&fixRecreate != 0) && !r.v6 {
 				// Before it comes up: no link-local address, no DAD, no MLD.
 				b.LinkSet(&rtnl.Link{Index: idx, AddrGenModeNone: true})
 			}
@@ -717,7 +718,7 @@ func (r *run) configure(ns string, routes, late bool) error {
 		if err := r.begin(s); err != nil {
 			return err
 		}
-		for _, k := range forwardingKeys(r.t.HasIPv6()) {
+		for _, k := range forwardingKeys(r.v6) {
 			old, err := h.sysctlGet(k)
 			if err != nil {
 				return r.fail(s, err)
