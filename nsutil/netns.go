@@ -69,7 +69,17 @@ func ValidName(name string) error {
 // unshare(CLONE_NEWNET) on a disposable thread, is bind-mounted onto it
 // from /proc/thread-self/ns/net. On any failure the file is removed again.
 // An existing name fails with an error that wraps unix.EEXIST.
-func Create(name string) (*NetNS, error) {
+func Create(name string) (*NetNS, error) { return CreateWith(name, nil) }
+
+// CreateWith is Create, and also runs inside, when it is not nil, on the
+// thread that created the namespace while that thread is still in it: a
+// socket that inside opens (rtnl.Dial(nil), nft.Dial(nil)) is born in the
+// new namespace without another thread having to setns(2) into it. The
+// thread is discarded afterwards, so goroutines that inside starts run
+// elsewhere and are not in the namespace. If inside fails, the namespace
+// is removed again and its error returned; whatever inside opened before
+// failing is its own to close.
+func CreateWith(name string, inside func() error) (*NetNS, error) {
 	const op = "netns add"
 	if err := ValidName(name); err != nil {
 		return nil, &OpError{Op: op, Name: name, Err: err}
@@ -91,6 +101,9 @@ func Create(name string) (*NetNS, error) {
 		// RunDir (ip netns monitor) sees a complete namespace.
 		if err := unix.Mount("/proc/thread-self/ns/net", path, "none", unix.MS_BIND, ""); err != nil {
 			return &os.PathError{Op: "bind mount /proc/thread-self/ns/net on", Path: path, Err: err}
+		}
+		if inside != nil {
+			return inside()
 		}
 		return nil
 	})

@@ -284,8 +284,19 @@ func (r *run) namespace(name string, routes bool) error {
 			return err
 		}
 		if s.Action == Create {
-			ns, err := nsutil.Create(name)
+			// The namespace's rtnetlink socket is opened by the thread
+			// that creates it, while it is inside: no second thread has
+			// to setns(2) in (~0.1 ms a namespace, measured in bench/).
+			var c *rtnl.Conn
+			ns, err := nsutil.CreateWith(name, func() error {
+				var err error
+				c, err = rtnl.Dial(nil)
+				return err
+			})
 			if err != nil {
+				if c != nil {
+					c.Close()
+				}
 				return r.fail(s, err)
 			}
 			r.record(undo{what: "netns " + name, kind: undoNetns, netns: name, do: func(r *run) error {
@@ -295,11 +306,6 @@ func (r *run) namespace(name string, routes bool) error {
 			r.mu.Lock()
 			r.created[name] = true
 			r.mu.Unlock()
-			c, err := rtnl.Dial(ns.File())
-			if err != nil {
-				ns.Close()
-				return r.fail(s, err)
-			}
 			r.sys.put(&handle{name: name, ns: ns, c: c})
 			if r.v6 {
 				// Links born here copy the default: no DAD, so that
