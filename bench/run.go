@@ -112,9 +112,11 @@ func run(w Way, n int, o Options) (r Round, err error) {
 func verify(e *Env, i int, noIPv6, oneQueue bool) error {
 	ns := e.NS(i)
 	if oneQueue {
-		out, err := exec.Command("ip", "-d", "link", "show", e.Host(i)).CombinedOutput()
-		if err != nil || !strings.Contains(string(out), "numtxqueues 1 numrxqueues 1 ") {
-			return fmt.Errorf("verify: ip -d link show %s: want one TX and one RX queue, got %q (%v)", e.Host(i), out, err)
+		for _, args := range [][]string{{"-d", "link", "show", e.Host(i)}, {"-n", ns, "-d", "link", "show", "eth0"}} {
+			out, err := exec.Command("ip", args...).CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "numtxqueues 1 numrxqueues 1 ") {
+				return fmt.Errorf("verify: ip %s: want one TX and one RX queue, got %q (%v)", strings.Join(args, " "), out, err)
+			}
 		}
 	}
 	if noIPv6 {

@@ -143,11 +143,18 @@ func TestMarkdownTargets(t *testing.T) {
 	for _, s := range []struct {
 		k string
 		d time.Duration
-	}{{"ip", 40 * time.Millisecond}, {"vish-docker", 20 * time.Millisecond}, {"raw", time.Millisecond}, {"nsnet", 1100 * time.Microsecond}} {
-		r.Setup = append(r.Setup, SetupStats{Way: w(s.k), N: 100, Rounds: 3, PerNS: s.d, P95: s.d})
+	}{{"ip", 40 * time.Millisecond}, {"vish-docker", 20 * time.Millisecond}, {"raw", time.Millisecond}, {"nsnet", 1100 * time.Microsecond}, {"nsnet-up", 2500 * time.Microsecond}} {
+		r.Setup = append(r.Setup, SetupStats{Way: w(s.k), N: 100, Rounds: 3, PerNS: s.d, P95: s.d, Bulk: s.k == "nsnet-up"})
 	}
+	r.Size = []SizeRow{{Name: NsnetSize, Bytes: 4 << 20}, {Name: HelloSize, Bytes: 1 << 20}, {Name: StdOnlySize, Bytes: 5 << 19}}
 	md := r.Markdown()
-	for _, want := range []string{"| N=100: `ip` per step / nsnet | ≥ 20 | 36.4 | met |", "| N=100: nsnet / raw floor | ≤ 1.2 | 1.1 | met |", "| ip | 40 ms | 40 ms |", "×36"} {
+	for _, want := range []string{
+		"| N=100: `ip` per step / nsnet | ≥ 20 | 36.4 | met |",
+		"| N=100: nsnet / raw floor | ≤ 1.2 | 1.1 | met |",
+		"| N=100: `ip` per step / `nsnet up` (CLI) | ≥ 20 | 16 | missed |",
+		"| N=100: `nsnet up` (CLI) / raw floor | ≤ 1.2 | 2.5 | missed |",
+		"| nsnet binary, MB | ≤ 3 | 4 | missed — floors: static Go hello world 1.00 MB; Go binary with only the standard library nsnet uses 2.50 MB (nsnet's own code and modules: 1.50 MB) |",
+		"| ip | 40 ms | 40 ms |", "×36"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("RESULTS.md lacks %q:\n%s", want, md)
 		}
@@ -158,5 +165,16 @@ func TestSpreadDropsExtremes(t *testing.T) {
 	d := []time.Duration{1, 10, 10, 10, 11, 1000}
 	if sp := Spread(d); sp < 0.099 || sp > 0.101 {
 		t.Errorf("Spread = %v, want 0.1 (1 and 1000 dropped)", sp)
+	}
+}
+
+func TestDurNoExponent(t *testing.T) {
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{{999400 * time.Nanosecond, "999 µs"}, {999600 * time.Nanosecond, "1 ms"}, {999600 * time.Microsecond, "1 s"}, {1500 * time.Microsecond, "1.5 ms"}, {42 * time.Microsecond, "42 µs"}} {
+		if got := Dur(c.d); got != c.want {
+			t.Errorf("Dur(%v) = %q, want %q", c.d, got, c.want)
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -18,9 +17,9 @@ import (
 // namespace's Conn (lo up, eth0 up, address, default route). The peer's
 // index is asked for by name (RTM_GETLINK, no dump). With noIPv6, the
 // links get AddrGenModeNone (what `up` does when a topology declares no
-// IPv6). With oneQueue (implies noIPv6), the veth ends also get one TX
-// and one RX queue, passed as verbatim attributes (Link.Unknown) because
-// rtnl has no field for them yet: the speedup this bench proposes.
+// IPv6). With oneQueue (implies noIPv6), both veth ends are also created
+// with one TX and one RX queue (Link.NumTxQueues / NumRxQueues): the
+// requests `nsnet up` makes for a topology that declares no IPv6.
 func nsnetWay(noIPv6, oneQueue bool) Way {
 	w := Way{
 		Key:      "nsnet",
@@ -29,7 +28,7 @@ func nsnetWay(noIPv6, oneQueue bool) Way {
 	}
 	switch {
 	case oneQueue:
-		w.Key, w.Name, w.NoIPv6 = "nsnet-1q", "nsnet library, no IPv6, 1-queue veth (proposed)", true
+		w.Key, w.Name, w.NoIPv6 = "nsnet-1q", "nsnet library, no IPv6, 1-queue veth (what `nsnet up` does)", true
 		w.OneQueue = true
 	case noIPv6:
 		w.Key, w.Name, w.NoIPv6 = "nsnet-noipv6", "nsnet library, no IPv6 on new links", true
@@ -49,12 +48,6 @@ type nsnetRun struct {
 	host     *rtnl.Conn
 	noIPv6   bool
 	oneQueue bool
-}
-
-// oneQueueAttrs are IFLA_NUM_TX_QUEUES 1 and IFLA_NUM_RX_QUEUES 1.
-func oneQueueAttrs() []rtnl.RawAttr {
-	one := binary.NativeEndian.AppendUint32(nil, 1)
-	return []rtnl.RawAttr{{Type: unix.IFLA_NUM_TX_QUEUES, Data: one}, {Type: unix.IFLA_NUM_RX_QUEUES, Data: one}}
 }
 
 func (r *nsnetRun) Setup(i int) error {
@@ -77,8 +70,9 @@ func (r *nsnetRun) Setup(i int) error {
 		Info:   &rtnl.Veth{Peer: rtnl.Link{Name: "eth0", NetNS: ns.File()}},
 	}
 	if r.oneQueue {
-		veth.Unknown = oneQueueAttrs()
-		veth.Info.(*rtnl.Veth).Peer.Unknown = oneQueueAttrs()
+		veth.NumTxQueues, veth.NumRxQueues = 1, 1
+		peer := &veth.Info.(*rtnl.Veth).Peer
+		peer.NumTxQueues, peer.NumRxQueues = 1, 1
 	}
 	if r.noIPv6 {
 		// The kernel refuses IFLA_AF_SPEC in a create (EAFNOSUPPORT), and

@@ -15,7 +15,9 @@ import (
 // Topology returns the seed's per-namespace setup for n namespaces as an
 // nsnet topology file (topo's JSON): the shared bridge with its address,
 // and per namespace a veth eth0 (addressed) whose peer is on the bridge,
-// and a default route via the bridge's address. It declares no IPv6.
+// and a default route via the bridge's address. It declares no IPv6, so
+// `up` creates every link with addrgenmode none and both veth ends with one
+// TX and one RX queue.
 func (e *Env) Topology(n int) ([]byte, error) {
 	type route struct {
 		To  string `json:"to"`
@@ -61,9 +63,10 @@ func (e *Env) Topology(n int) ([]byte, error) {
 func topoWay() Way {
 	return Way{
 		Key:      "nsnet-topo",
-		Name:     "nsnet topo.Up / topo.Down (library, worker pool)",
+		Name:     "nsnet topo.Up / topo.Down (library, worker pool; no IPv6, 1-queue veth)",
 		Teardown: "topo.Down",
 		NoIPv6:   true,
+		OneQueue: true,
 		Start:    func(e *Env) (Instance, error) { return &topoRun{e: e}, nil },
 	}
 }
@@ -99,9 +102,10 @@ func (r *topoRun) Close() error       { return nil }
 func cliWay(bin string) Way {
 	return Way{
 		Key:      "nsnet-up",
-		Name:     "`nsnet up FILE` (CLI, one process)",
+		Name:     "`nsnet up FILE` (CLI, one process; no IPv6, 1-queue veth)",
 		Teardown: "`nsnet down FILE`",
 		NoIPv6:   true,
+		OneQueue: true,
 		Start: func(e *Env) (Instance, error) {
 			if _, err := os.Stat(bin); err != nil {
 				return nil, missing("nsnet binary " + bin)

@@ -396,10 +396,13 @@ func measureSize(c config, r *bench.Results) {
 		if !static {
 			d = fmt.Sprintf("NOT static: %d files", len(files))
 		}
-		r.Size = append(r.Size, bench.SizeRow{Name: "nsnet (static, stripped)", Bytes: bench.UnionSize(files), Detail: d})
+		r.Size = append(r.Size, bench.SizeRow{Name: bench.NsnetSize, Bytes: bench.UnionSize(files), Detail: d})
 	}
 	if files, _, err := bench.BinarySize(filepath.Join(filepath.Dir(c.bin), "gohello")); err == nil {
-		r.Size = append(r.Size, bench.SizeRow{Name: "context: static Go hello world (stripped)", Bytes: bench.UnionSize(files), Detail: "the Go runtime alone"})
+		r.Size = append(r.Size, bench.SizeRow{Name: bench.HelloSize, Bytes: bench.UnionSize(files), Detail: "the Go runtime alone"})
+	}
+	if files, _, err := bench.BinarySize(filepath.Join(filepath.Dir(c.bin), "gostd")); err == nil {
+		r.Size = append(r.Size, bench.SizeRow{Name: bench.StdOnlySize, Bytes: bench.UnionSize(files), Detail: "bench/cmd/gostd: the standard packages nsnet's binary imports, used as it uses them; no nsnet code, no other module"})
 	}
 	ipf, _, err1 := bench.BinarySize("ip")
 	nftf, _, err2 := bench.BinarySize("nft")

@@ -1,0 +1,96 @@
+// Command gostd is the binary-size floor of a Go CLI with nsnet's standard
+// library needs and nothing else: no nsnet code, no module outside the
+// standard library. It uses the standard packages the nsnet binary imports,
+// the way the binary uses them (encoding/json both ways, fmt, net's
+// HardwareAddr, net/netip, os/exec, os/signal, bufio, context,
+// math/rand/v2, runtime/debug), so that the linker keeps about what nsnet
+// keeps of them; like nsnet it has no DNS resolver, dialer or listener.
+// nsbench reports its static, stripped size next to nsnet's.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+type link struct {
+	Name  string            `json:"ifname"`
+	Addr  netip.Prefix      `json:"addr"`
+	MAC   string            `json:"address,omitempty"`
+	Flags []string          `json:"flags"`
+	Info  map[string]any    `json:"linkinfo,omitempty"`
+	Extra map[string]string `json:"extra,omitempty"`
+}
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "gostd:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	var in []link
+	if len(args) > 0 {
+		b, err := os.ReadFile(args[0])
+		if err != nil {
+			return err
+		}
+		d := json.NewDecoder(strings.NewReader(string(b)))
+		d.DisallowUnknownFields()
+		if err := d.Decode(&in); err != nil {
+			return fmt.Errorf("%s: %w", args[0], err)
+		}
+	}
+	ents, err := os.ReadDir("/sys/class/net")
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		b, _ := os.ReadFile("/sys/class/net/" + e.Name() + "/address")
+		mac, _ := net.ParseMAC(strings.TrimSpace(string(b)))
+		in = append(in, link{Name: e.Name(), MAC: net.HardwareAddr(mac).String(), Flags: []string{"UP"}})
+	}
+	slices.SortFunc(in, func(a, b link) int { return strings.Compare(a.Name, b.Name) })
+	if len(args) > 1 {
+		path, err := exec.LookPath(args[1])
+		if err != nil {
+			return err
+		}
+		cmd := &exec.Cmd{Path: path, Args: args[1:], Stderr: os.Stderr}
+		out, err := cmd.Output()
+		if err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		sc := bufio.NewScanner(strings.NewReader(string(out)))
+		for sc.Scan() {
+			in = append(in, link{Name: sc.Text(), Extra: map[string]string{"rand": strconv.Itoa(rand.IntN(100))}})
+		}
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && len(args) > 2 {
+		fmt.Println(bi.GoVersion)
+	}
+	b, err := json.MarshalIndent(in, "", "  ")
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s\n", b)
+	return nil
+}
