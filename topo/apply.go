@@ -485,24 +485,22 @@ func (r *run) veth(s *Step) error {
 // address generation to none before it comes up, so that it never gets a
 // link-local address: the kernel refuses IFLA_AF_SPEC in a request that
 // creates a link (EAFNOSUPPORT), and applies it after the flags in one
-// that changes them (do_setlink), so that takes three requests, written
-// in one batch. created says whether the link now exists because of l.
+// that changes them (do_setlink), so the link is created down and the
+// mode and IFF_UP follow in a second write (rtnl sends the mode first).
+// That write goes out only once the creation has succeeded: after an
+// EEXIST, requests by name would change a link that was there before.
+// created says whether the link now exists because of l.
 func addUp(c *rtnl.Conn, l *rtnl.Link, noIPv6 bool) (created bool, err error) {
 	if !noIPv6 {
 		l.Flags, l.Change = unix.IFF_UP, unix.IFF_UP
 		err := c.LinkAdd(l)
 		return err == nil, err
 	}
-	b := c.Batch()
-	b.LinkAdd(l)
-	b.LinkSet(&rtnl.Link{Name: l.Name, AddrGenModeNone: true})
-	b.LinkSet(&rtnl.Link{Name: l.Name, Flags: unix.IFF_UP, Change: unix.IFF_UP})
-	err = b.Flush()
-	var oe *rtnl.OpError
-	if errors.As(err, &oe) && oe.Op == "link add" {
+	l.Flags &^= unix.IFF_UP
+	if err := c.LinkAdd(l); err != nil {
 		return false, err
 	}
-	return true, err
+	return true, c.LinkSet(&rtnl.Link{Name: l.Name, AddrGenModeNone: true, Flags: unix.IFF_UP, Change: unix.IFF_UP})
 }
 
 // fixVeth brings the ends of an existing pair up and onto their bridge.
