@@ -20,8 +20,8 @@ var chartColors = [...]string{"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467
 // one polyline per series, as a standalone SVG document.
 func SVG(title string, sizes []int, series []Series) string {
 	const (
-		w, h                     = 940, 540
-		left, right, top, bottom = 80, 380, 50, 60
+		w, h                     = 1100, 540
+		left, right, top, bottom = 80, 540, 50, 60
 	)
 	pw, ph := float64(w-left-right), float64(h-top-bottom)
 	lo, hi := math.Inf(1), math.Inf(-1)
