@@ -28,13 +28,21 @@ func Ping(ns *nsutil.NetNS, dst netip.Addr, timeout time.Duration) error {
 	per := min(timeout, 500*time.Millisecond)
 	deadline := time.Now().Add(timeout)
 	for {
+		start := time.Now()
 		err := pingOnce(f, dst, per)
-		if err == nil || time.Now().Add(per).After(deadline) {
+		// An unreachable network is refused by sendto at once: the next
+		// request waits for its turn instead of spinning until the deadline.
+		next := start.Add(per)
+		if now := time.Now(); now.After(next) {
+			next = now
+		}
+		if err == nil || next.Add(per).After(deadline) {
 			if err != nil && per < timeout {
 				return fmt.Errorf("%w (repeated for %v)", err, timeout)
 			}
 			return err
 		}
+		time.Sleep(time.Until(next))
 	}
 }
 
