@@ -1,10 +1,11 @@
 package nft
 
-import (
-	"strconv"
+import "golang.org/x/sys/unix"
 
-	"golang.org/x/sys/unix"
-)
+// String methods: STYLE.md R16. Each constant's line comment is the name nft
+// gives it, exactly as String returns it; a value outside the table prints
+// as Family(42), Hook(9), Policy(7).
+//go:generate go tool stringer -type=Family,Hook,Policy -linecomment -output=family_string.go
 
 // A Family is an nf_tables address family (nfgenmsg.nfgen_family), named as
 // nft names it.
@@ -12,32 +13,13 @@ type Family uint8
 
 // Families nft knows.
 const (
-	FamilyINet   Family = unix.NFPROTO_INET   // "inet"
-	FamilyIPv4   Family = unix.NFPROTO_IPV4   // "ip"
-	FamilyARP    Family = unix.NFPROTO_ARP    // "arp"
-	FamilyNetdev Family = unix.NFPROTO_NETDEV // "netdev"
-	FamilyBridge Family = unix.NFPROTO_BRIDGE // "bridge"
-	FamilyIPv6   Family = unix.NFPROTO_IPV6   // "ip6"
+	FamilyINet   Family = unix.NFPROTO_INET   // inet
+	FamilyIPv4   Family = unix.NFPROTO_IPV4   // ip
+	FamilyARP    Family = unix.NFPROTO_ARP    // arp
+	FamilyNetdev Family = unix.NFPROTO_NETDEV // netdev
+	FamilyBridge Family = unix.NFPROTO_BRIDGE // bridge
+	FamilyIPv6   Family = unix.NFPROTO_IPV6   // ip6
 )
-
-// String returns the family as nft names it ("inet", "ip", ...).
-func (f Family) String() string {
-	switch f {
-	case FamilyINet:
-		return "inet"
-	case FamilyIPv4:
-		return "ip"
-	case FamilyARP:
-		return "arp"
-	case FamilyNetdev:
-		return "netdev"
-	case FamilyBridge:
-		return "bridge"
-	case FamilyIPv6:
-		return "ip6"
-	}
-	return "family(" + strconv.Itoa(int(f)) + ")"
-}
 
 // A Hook is a netfilter hook number (NFTA_HOOK_HOOKNUM), named as nft
 // names it for the ip, ip6 and inet families.
@@ -45,52 +27,24 @@ type Hook uint32
 
 // Hooks of the inet families.
 const (
-	HookPrerouting  Hook = unix.NF_INET_PRE_ROUTING
-	HookInput       Hook = unix.NF_INET_LOCAL_IN
-	HookForward     Hook = unix.NF_INET_FORWARD
-	HookOutput      Hook = unix.NF_INET_LOCAL_OUT
-	HookPostrouting Hook = unix.NF_INET_POST_ROUTING
-	HookIngress     Hook = 5 // NF_INET_INGRESS (NF_NETDEV_INGRESS is 0 in netdev)
+	HookPrerouting  Hook = unix.NF_INET_PRE_ROUTING  // prerouting
+	HookInput       Hook = unix.NF_INET_LOCAL_IN     // input
+	HookForward     Hook = unix.NF_INET_FORWARD      // forward
+	HookOutput      Hook = unix.NF_INET_LOCAL_OUT    // output
+	HookPostrouting Hook = unix.NF_INET_POST_ROUTING // postrouting
+	// NF_INET_INGRESS, which x/sys/unix lacks (NF_NETDEV_INGRESS is 0 in
+	// the netdev family).
+	HookIngress Hook = 5 // ingress
 )
-
-// String returns the hook as nft names it ("postrouting", ...).
-func (h Hook) String() string {
-	switch h {
-	case HookPrerouting:
-		return "prerouting"
-	case HookInput:
-		return "input"
-	case HookForward:
-		return "forward"
-	case HookOutput:
-		return "output"
-	case HookPostrouting:
-		return "postrouting"
-	case HookIngress:
-		return "ingress"
-	}
-	return "hook(" + strconv.FormatUint(uint64(h), 10) + ")"
-}
 
 // A Policy is a base chain's default verdict (NFTA_CHAIN_POLICY).
 type Policy uint32
 
 // The two policies a base chain may have.
 const (
-	PolicyDrop   Policy = nfDrop
-	PolicyAccept Policy = nfAccept
+	PolicyDrop   Policy = nfDrop   // drop
+	PolicyAccept Policy = nfAccept // accept
 )
-
-// String returns the policy as nft names it ("drop" or "accept").
-func (p Policy) String() string {
-	switch p {
-	case PolicyDrop:
-		return "drop"
-	case PolicyAccept:
-		return "accept"
-	}
-	return "policy(" + strconv.FormatUint(uint64(p), 10) + ")"
-}
 
 // nfgenmsg writes struct nfgenmsg: family, version NFNETLINK_V0, res_id
 // (big-endian; zero except in a batch begin, where it is the subsystem).
