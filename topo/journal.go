@@ -37,7 +37,9 @@ func (r *run) record(u undo) {
 // rollback undoes the journal in reverse. Changes inside namespaces this
 // run created go with the namespace; a host veth end whose peer was in
 // such a namespace is freed by the kernel with it, which rollback waits
-// for (deleting links one by one costs an RCU grace period each).
+// for (deleting links one by one costs an RCU grace period each). An end
+// in a namespace that was there before is deleted: nothing would wait
+// for the kernel to free it, and the next up would find it lingering.
 func (r *run) rollback() error {
 	var errs []error
 	var gone []string
@@ -53,10 +55,8 @@ func (r *run) rollback() error {
 		case u.kind == undoNetns:
 		case u.netns != "" && r.created[u.netns]:
 			continue // goes with the namespace
-		case u.kind == undoVeth && r.created[u.peerNetns]:
-			if u.netns == "" {
-				gone = append(gone, u.link) // freed with its peer's namespace
-			}
+		case u.kind == undoVeth && r.created[u.peerNetns] && u.netns == "":
+			gone = append(gone, u.link) // freed with its peer's namespace
 			continue
 		case u.kind == undoChange && u.netns == "" && createdLinks[u.link]:
 			continue // an address on a link this run created

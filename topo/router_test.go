@@ -90,3 +90,41 @@ func TestUpRouterFaultEveryStep(t *testing.T) {
 		}
 	}
 }
+
+// TestUpRouterFaultExistingRouter fails each step of up when the router
+// namespace is already there: the ends of veths that up created in it,
+// whose peers are in namespaces up created, must be gone once up returns
+// (the kernel frees them with their peers' namespaces only later).
+func TestUpRouterFaultExistingRouter(t *testing.T) {
+	sandbox.Require(t)
+	top := routerTopo(t)
+	sandbox.Run(t, "ip", "netns", "add", "router")
+	defer sandbox.Run(t, "ip", "netns", "del", "router")
+	// lo up: a lo that was never up cannot be restored exactly (bringing
+	// it up gives it 127.0.0.1 and a qdisc, which stay when it goes down).
+	sandbox.Run(t, "ip", "-n", "router", "link", "set", "lo", "up")
+	p, err := Plan(context.Background(), top)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t)
+	injected := errors.New("injected failure")
+	for k, s := range p.Steps {
+		if s.Action == Exists {
+			continue // no hook runs for it
+		}
+		_, err := up(context.Background(), top, Options{}, func(s *Step) error {
+			if s.index == k {
+				return injected
+			}
+			return nil
+		})
+		var se *StepError
+		if !errors.As(err, &se) || se.RollbackErr != nil || se.Step.index != k {
+			t.Fatalf("step %d: %v", k, err)
+		}
+		if d := lineDiff(before, snapshot(t)); d != "" {
+			t.Fatalf("after failing step %d (%s %s):\n%s", k, p.Steps[k].Kind, p.Steps[k].Object, d)
+		}
+	}
+}
