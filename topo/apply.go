@@ -41,6 +41,8 @@ type StepError struct {
 // creates gets (IFLA_NUM_TX_QUEUES / IFLA_NUM_RX_QUEUES).
 const vethQueues = 1
 
+// Error names the step and why it failed, and says whether the rollback
+// left the system as it was.
 func (e *StepError) Error() string {
 	s := fmt.Sprintf("up: %s %s %s: %v", e.Step.Action, e.Step.Kind, e.Step.Object, e.Err)
 	if e.RollbackErr != nil {
@@ -51,6 +53,7 @@ func (e *StepError) Error() string {
 	return s
 }
 
+// Unwrap returns the step's error, so that errors.Is sees its errno.
 func (e *StepError) Unwrap() error { return e.Err }
 
 // ErrConflict is wrapped by the error of an up that refused to start
@@ -154,7 +157,8 @@ func dyingEnds(t *Topology, lv *live) []string {
 	return out
 }
 
-// step runs the fault hook for s, then marks it done.
+// begin runs the fault hook for s, before s changes anything; a hook
+// error fails s.
 func (r *run) begin(s *Step) error {
 	if r.hook != nil {
 		if err := r.hook(s); err != nil {

@@ -20,6 +20,7 @@ const (
 	Conflict               // something else has the name: up refuses, before changing anything
 )
 
+// String returns the words plan prints for a.
 func (a Action) String() string {
 	switch a {
 	case Exists:

@@ -25,6 +25,8 @@ type InvalidError struct {
 	Problems []Problem
 }
 
+// Error lists the problems one a line, each prefixed with the source and
+// the line of its object when known.
 func (e *InvalidError) Error() string {
 	var b strings.Builder
 	for i, p := range e.Problems {
