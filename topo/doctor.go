@@ -322,7 +322,7 @@ func (d *doctor) routes(ctx context.Context) {
 				d.add(CheckRoute, obj, Skip, "the interface that reaches the gateway is not ready (see above)", "")
 				continue
 			}
-			if _, same := findRoute(nl, dst, r.Metric, gw, r.Dev, false); same {
+			if _, same := findRoute(nl, dst, r.Metric, gw, r.Dev); same {
 				d.add(CheckRoute, obj, Pass, "", "")
 			} else {
 				d.add(CheckRoute, obj, Fail, "the main table has no "+obj, nsnetN(ns)+"route add "+routeString(r))

@@ -70,7 +70,7 @@ func Down(ctx context.Context, t *Topology, o Options) ([]Removed, error) {
 				continue
 			}
 			gw, _ := netip.ParseAddr(r.Via)
-			if old, same := findRoute(hl, dst, r.Metric, gw, r.Dev, false); old != nil && same {
+			if old, same := findRoute(hl, dst, r.Metric, gw, r.Dev); old != nil && same {
 				note(KindRoute, routeString(r), ignoreMissing(s.host.c.RouteDel(old)))
 			}
 		}

@@ -238,7 +238,7 @@ func diff(t *Topology, lv *live) *PlanResult {
 				Commands: []string{ipN(ns) + "route add " + routeString(r)}}
 			s.Action = Create
 			if nl := lv.get(ns); nl != nil {
-				old, same := findRoute(nl, dst, r.Metric, gw, r.Dev, v6)
+				old, same := findRoute(nl, dst, r.Metric, gw, r.Dev)
 				switch {
 				case same:
 					s.Action = Exists
@@ -524,10 +524,10 @@ func hasAddr(nl *nsLive, dev string, pfx netip.Prefix) bool {
 // findRoute looks for the file's route in the main table: same destination
 // and metric. same says whether gateway and device match too; otherwise
 // old is the route that has the place.
-func findRoute(nl *nsLive, dst netip.Prefix, metric uint32, gw netip.Addr, dev string, v6 bool) (old *rtnl.Route, same bool) {
+func findRoute(nl *nsLive, dst netip.Prefix, metric uint32, gw netip.Addr, dev string) (old *rtnl.Route, same bool) {
 	for i := range nl.routes {
 		r := &nl.routes[i]
-		if r.Table != unix.RT_TABLE_MAIN || r.DstPrefix() != dst || r.Priority != routeMetric(metric, dst, v6) {
+		if r.Table != unix.RT_TABLE_MAIN || r.DstPrefix() != dst || r.Priority != routeMetric(metric, dst) {
 			continue
 		}
 		if r.Type != unix.RTN_UNICAST {
@@ -546,7 +546,7 @@ func findRoute(nl *nsLive, dst netip.Prefix, metric uint32, gw netip.Addr, dev s
 
 // routeMetric is the metric the kernel stores: IPv6 routes added with
 // metric 0 get 1024 (IP6_RT_PRIO_USER).
-func routeMetric(m uint32, dst netip.Prefix, _ bool) uint32 {
+func routeMetric(m uint32, dst netip.Prefix) uint32 {
 	if m == 0 && dst.Addr().Is6() {
 		return 1024
 	}
