@@ -1,10 +1,12 @@
 package topo
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -582,6 +584,13 @@ func (d *doctor) overlaps() error {
 			}
 		}
 	}
+	// The host's addresses and a namespace's links come from maps: sort,
+	// so that the items and the order of their words do not change from
+	// one run to the next.
+	slices.SortFunc(subs, func(a, b sub) int {
+		return cmp.Or(cmp.Compare(a.ns, b.ns), cmp.Compare(a.dev, b.dev),
+			a.p.Addr().Compare(b.p.Addr()), cmp.Compare(a.p.Bits(), b.p.Bits()))
+	})
 	found := false
 	for i := range subs {
 		for j := 0; j < i; j++ {
