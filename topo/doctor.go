@@ -133,9 +133,7 @@ func Doctor(ctx context.Context, t *Topology, file string) (*Report, error) {
 	}
 	d.routes(ctx)
 	d.forwarding()
-	if err := d.nat(); err != nil {
-		return nil, err
-	}
+	d.nat()
 	if err := d.overlaps(); err != nil {
 		return nil, err
 	}
@@ -501,7 +499,7 @@ func (d *doctor) forwarding() {
 	}
 }
 
-func (d *doctor) nat() error {
+func (d *doctor) nat() {
 	for _, m := range d.t.NAT.Masquerade {
 		s := Step{Kind: KindMasquerade, masq: m}
 		d.natItem(&s, "nsnet nat "+natText(&s))
@@ -510,7 +508,6 @@ func (d *doctor) nat() error {
 		s := Step{Kind: KindForward, fwd: f}
 		d.natItem(&s, "nsnet nat "+natText(&s))
 	}
-	return nil
 }
 
 func (d *doctor) natItem(s *Step, fix string) {
