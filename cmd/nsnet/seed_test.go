@@ -84,9 +84,22 @@ func runSeedLine(t *testing.T, dir, line string) string {
 	pipe, err := cmd.StdoutPipe()
 	must(t, err)
 	must(t, cmd.Start())
+	// out is the reader's until readDone is closed; Wait closes the pipe,
+	// so it may only be called after that (os/exec: StdoutPipe).
 	var out strings.Builder
 	replied := make(chan bool, 1)
+	readDone := make(chan struct{})
+	// kill ends sh and everything under it: any of them may hold the pipe.
+	var killTree func(pid int)
+	killTree = func(pid int) {
+		for _, c := range children(pid) {
+			killTree(c)
+		}
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+	kill := func() { killTree(cmd.Process.Pid) }
 	go func() {
+		defer close(readDone)
 		sc := bufio.NewScanner(pipe)
 		sent := false
 		for sc.Scan() {
@@ -103,11 +116,13 @@ func runSeedLine(t *testing.T, dir, line string) string {
 	select {
 	case ok := <-replied:
 		if !ok {
+			<-readDone
 			cmd.Wait()
 			t.Fatalf("%s: no reply:\n%s%s", line, out.String(), stderr.String())
 		}
 	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
+		kill()
+		<-readDone
 		cmd.Wait()
 		t.Fatalf("%s: no reply in 10 s:\n%s%s", line, out.String(), stderr.String())
 	}
@@ -116,14 +131,17 @@ func runSeedLine(t *testing.T, dir, line string) string {
 		syscall.Kill(pid, syscall.SIGINT)
 	}
 	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	go func() {
+		<-readDone // the summary is read before Wait closes the pipe
+		done <- cmd.Wait()
+	}()
 	select {
 	case err := <-done:
 		if err != nil {
 			t.Fatalf("%s: after Ctrl-C: %v\n%s%s", line, err, out.String(), stderr.String())
 		}
 	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
+		kill()
 		<-done
 		t.Fatalf("%s: did not stop on SIGINT:\n%s", line, out.String())
 	}
