@@ -21,8 +21,11 @@ import (
 // names. It returns the directory, to put first on PATH.
 func buildNsnet(t *testing.T) string {
 	t.Helper()
-	gobin, err := exec.LookPath("go")
+	gobin, err := exec.LookPath("go") // go test puts GOROOT/bin first on PATH
 	if err != nil {
+		if os.Getenv("NSNET_REQUIRE_ORACLES") == "1" {
+			t.Fatal("the go command, needed to build nsnet, is not on PATH and NSNET_REQUIRE_ORACLES=1")
+		}
 		t.Skip("needs the go command to build nsnet")
 	}
 	dir := t.TempDir()
