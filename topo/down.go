@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"slices"
 	"sync"
 
 	"github.com/nsnet/nsnet/nsutil"
@@ -107,6 +108,11 @@ func Down(ctx context.Context, t *Topology, o Options) ([]Removed, error) {
 	}
 	if err := waitGone(s.host.c, present); err != nil {
 		note(KindVeth, "host ends", err)
+		// Report as removed only the ends that are gone.
+		present = slices.DeleteFunc(present, func(name string) bool {
+			_, err := s.host.c.LinkByName(name)
+			return !errors.Is(err, unix.ENODEV)
+		})
 	}
 	for _, name := range present {
 		note(KindVeth, name, nil)
