@@ -659,8 +659,11 @@ func (d *doctor) firewall() ([]Item, error) {
 			continue
 		}
 		rules, err := c.Rules(ch.Family, ch.Table, ch.Name)
-		if err != nil {
+		if errors.Is(err, unix.ENOENT) {
 			continue // vanished meanwhile
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list chain %s: %w", ch.String(), err)
 		}
 		for _, r := range rules {
 			if !dropsAll(r) {
