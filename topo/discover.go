@@ -59,6 +59,9 @@ func Discover(ctx context.Context) (*Topology, error) {
 	}
 	var views []*nsView
 	for _, e := range entries {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		h, err := openNS(e.Name)
 		if err != nil || h == nil {
 			continue // vanished or not a namespace: not ours to describe
@@ -181,7 +184,6 @@ func Discover(ctx context.Context) (*Topology, error) {
 			t.NAT.Forward = append(t.NAT.Forward, Forward{Proto: r.Proto, Port: int(r.Port), To: r.To.String(), InIface: r.InIface})
 		}
 	}
-	_ = ctx
 	return t, nil
 }
 
