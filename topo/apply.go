@@ -694,7 +694,12 @@ func (r *run) configure(ns string, routes, late bool) error {
 					if h == nil {
 						return nil
 					}
-					return h.c.RouteAdd(&old)
+					// EEXIST: the batch's deletion of old is what failed,
+					// so old is still there.
+					if err := h.c.RouteAdd(&old); err != nil && !errors.Is(err, unix.EEXIST) {
+						return err
+					}
+					return nil
 				}})
 			}
 			b.RouteAdd(rt)
