@@ -575,6 +575,7 @@ func (r *run) configure(ns string, routes, late bool) error {
 	}
 	b := h.c.Batch()
 	var batched []*Step
+	var fixed []*Step // lo or a veth end brought up: done once the batch succeeded
 	var undos []undo
 	created := r.isCreated(ns)
 	index := map[string]int32{}
@@ -603,7 +604,7 @@ func (r *run) configure(ns string, routes, late bool) error {
 				undos = append(undos, undo{what: "lo up in " + ns, netns: ns, do: func(r *run) error {
 					return setLink(r, ns, &rtnl.Link{Name: "lo", Change: unix.IFF_UP})
 				}})
-				r.finish(s)
+				fixed = append(fixed, s)
 			}
 		}
 	}
@@ -632,7 +633,7 @@ func (r *run) configure(ns string, routes, late bool) error {
 				undos = append(undos, undo{what: e.Name + " up", netns: ns, do: func(r *run) error {
 					return setLink(r, ns, &rtnl.Link{Index: idx, Change: unix.IFF_UP})
 				}})
-				r.finish(s)
+				fixed = append(fixed, s)
 			}
 		}
 	}
@@ -722,7 +723,7 @@ func (r *run) configure(ns string, routes, late bool) error {
 		if err != nil {
 			return r.fail(firstOr(batched, r.batchStep(ns)), err)
 		}
-		r.finish(batched...)
+		r.finish(append(fixed, batched...)...)
 	}
 	if !routes || late && ns == "" {
 		return nil
