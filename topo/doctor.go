@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -276,13 +277,15 @@ func (d *doctor) brokenUp(ns, dev string) bool {
 }
 
 // connected returns the live interface of ns whose subnet holds ip, and
-// that subnet's address.
+// that subnet's address; the first by name when subnets overlap, so that
+// every run picks the same.
 func (d *doctor) connected(ns string, ip netip.Addr) (string, netip.Prefix) {
 	nl := d.lv.get(ns)
 	if nl == nil {
 		return "", netip.Prefix{}
 	}
-	for name, l := range nl.links {
+	for _, name := range slices.Sorted(maps.Keys(nl.links)) {
+		l := nl.links[name]
 		for _, a := range nl.addrs {
 			if a.Index == l.Index && a.Prefix().Masked().Contains(ip) {
 				return name, a.Prefix()
