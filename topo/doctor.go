@@ -383,28 +383,29 @@ func (d *doctor) gateway(ctx context.Context, ns, obj string, gw netip.Addr, dev
 		return
 	}
 	h := d.s.get(ns)
-	// Up to three ARP requests a second apart (probe.Resolve returns at the
-	// first answer): a link that has just come up may lose the first.
+	// A ping first: the kernel resolves the gateway with ARP itself
+	// (retrying every second) before the echo goes out, so an answered
+	// ping proves both. Only when it fails does an ARP probe of our own
+	// tell the two failures apart. ARP alone can mislead: a host answers
+	// ARP for any of its addresses on any interface, even a bridge port
+	// that left its bridge, while the replies to real traffic go elsewhere.
+	st, perr := probe.Ping(ctx, h.ns.File(), gw, probe.PingOptions{Count: 1, Timeout: 3 * time.Second}, nil)
+	if perr == nil && st.Received > 0 {
+		d.add(CheckGateway, obj, Pass, "", "")
+		return
+	}
+	// Up to three ARP requests a second apart (probe.Resolve returns at
+	// the first answer).
 	actx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	_, err := probe.Resolve(actx, h.ns.File(), dev, gw)
-	detail := ""
-	if err != nil {
+	var detail string
+	switch _, err := probe.Resolve(actx, h.ns.File(), dev, gw); {
+	case err != nil:
 		detail = fmt.Sprintf("no ARP answer from %s on %s: %v", gw, dev, err)
-	} else {
-		// ARP alone can mislead: a host answers ARP for any of its
-		// addresses on any interface, even a bridge port that left its
-		// bridge, while the replies to real traffic go elsewhere.
-		st, perr := probe.Ping(ctx, h.ns.File(), gw, probe.PingOptions{Count: 1, Timeout: 3 * time.Second}, nil)
-		switch {
-		case perr != nil:
-			detail = fmt.Sprintf("%s answers ARP on %s, but ping fails: %v", gw, dev, perr)
-		case st.Received == 0:
-			detail = fmt.Sprintf("%s answers ARP on %s, but not ping: the replies do not come back", gw, dev)
-		default:
-			d.add(CheckGateway, obj, Pass, "", "")
-			return
-		}
+	case perr != nil:
+		detail = fmt.Sprintf("%s answers ARP on %s, but ping fails: %v", gw, dev, perr)
+	default:
+		detail = fmt.Sprintf("%s answers ARP on %s, but not ping: the replies do not come back", gw, dev)
 	}
 	fix := d.upFix()
 	if hostEnd.Bridge != "" && hostEnd.Netns == "" {

@@ -103,8 +103,9 @@ func TestDoctorFindsEachBreak(t *testing.T) {
 			if code, out, errs := nsnetRun(t, "up", file); code != 0 {
 				t.Fatalf("up: exit %d\n%s%s", code, out, errs)
 			}
+			broken := false // undo only once break_ has started
 			defer func() {
-				if tt.undo != nil {
+				if tt.undo != nil && broken {
 					tt.undo(t)
 				}
 				if code, out, errs := nsnetRun(t, "down", file); code != 0 {
@@ -114,6 +115,7 @@ func TestDoctorFindsEachBreak(t *testing.T) {
 			if code, d := runDoctor(t, file); code != 0 || !d.OK {
 				t.Fatalf("doctor on the working seed: exit %d, %+v", code, failedItems(d))
 			}
+			broken = true
 			tt.break_(t)
 			code, d := runDoctor(t, file)
 			if code != 1 || d.OK {
