@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/nsnet/nsnet/nsutil"
@@ -77,13 +78,16 @@ type Server struct {
 // Serve starts a Server listening on addr ("192.168.15.2:80", ":80")
 // inside ns (nil: the calling thread's namespace).
 func Serve(ns *nsutil.NetNS, addr, greeting string) (*Server, error) {
+	la, err := tcpAddr(addr)
+	if err != nil {
+		return nil, err
+	}
 	var l net.Listener
 	listen := func() error {
 		var err error
-		l, err = net.Listen("tcp", addr)
+		l, err = net.ListenTCP("tcp", net.TCPAddrFromAddrPort(la))
 		return err
 	}
-	var err error
 	if ns != nil {
 		err = ns.Do(listen)
 	} else {
@@ -118,13 +122,18 @@ func (s *Server) Close() error {
 // Get connects from ns (nil: the calling thread's namespace) to addr and
 // returns what the server sent before closing, within timeout.
 func Get(ns *nsutil.NetNS, addr string, timeout time.Duration) (string, error) {
+	ra, err := tcpAddr(addr)
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
 	var c net.Conn
 	dial := func() error {
 		var err error
-		c, err = net.DialTimeout("tcp", addr, timeout)
+		c, err = new(net.Dialer).DialTCP(ctx, "tcp", netip.AddrPort{}, ra)
 		return err
 	}
-	var err error
 	if ns != nil {
 		err = ns.Do(dial)
 	} else {
@@ -142,4 +151,27 @@ func Get(ns *nsutil.NetNS, addr string, timeout time.Duration) (string, error) {
 		return string(b), err
 	}
 	return string(b), nil
+}
+
+// tcpAddr parses "IP:PORT", or ":PORT" (no address: every address, for
+// listening). Addresses are
+// literal: Serve and Get never resolve names, which keeps Go's DNS
+// resolver (~200 KB) out of the nsnet binary that links this package for
+// `nsnet demo`.
+func tcpAddr(s string) (netip.AddrPort, error) {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return netip.AddrPort{}, err
+	}
+	p, err := strconv.ParseUint(port, 10, 16)
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("address %q: bad port %q", s, port)
+	}
+	var ip netip.Addr
+	if host != "" {
+		if ip, err = netip.ParseAddr(host); err != nil {
+			return netip.AddrPort{}, fmt.Errorf("address %q: %q is not an IP address", s, host)
+		}
+	}
+	return netip.AddrPortFrom(ip, uint16(p)), nil
 }

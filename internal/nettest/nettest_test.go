@@ -42,3 +42,30 @@ func TestServeGetPing(t *testing.T) {
 		t.Fatal("the namespace's server answered outside it")
 	}
 }
+
+func TestTCPAddr(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string // want "" means an error
+	}{
+		{"192.168.15.2:80", "192.168.15.2:80"},
+		{"[fd00::1]:8080", "[fd00::1]:8080"},
+		{":80", "invalid AddrPort"},
+		{"localhost:80", ""},
+		{"192.168.15.2", ""},
+		{"192.168.15.2:65536", ""},
+		{"192.168.15.2:http", ""},
+	} {
+		got, err := tcpAddr(tc.in)
+		switch {
+		case tc.want == "" && err == nil:
+			t.Errorf("tcpAddr(%q) = %v, want an error", tc.in, got)
+		case tc.want != "" && err != nil:
+			t.Errorf("tcpAddr(%q): %v", tc.in, err)
+		case tc.want != "" && got.String() != tc.want:
+			t.Errorf("tcpAddr(%q) = %v, want %s", tc.in, got, tc.want)
+		}
+	}
+	if got, _ := tcpAddr(":80"); got.Port() != 80 || got.Addr().IsValid() {
+		t.Errorf(`tcpAddr(":80") = %v, want port 80 and no address`, got)
+	}
+}
