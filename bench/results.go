@@ -16,9 +16,10 @@ type Results struct {
 	NAT     []NATStats
 	Cold    []ColdStats
 	Size    []SizeRow
-	Where   string   // "where the time goes": phase breakdown and profile notes, markdown
-	Notes   []string // skipped ways, failures, caveats
-	Chart   string   // file name of the SVG, relative to RESULTS.md
+	Shares  []PkgShare // the nsnet binary's bytes by package group
+	Where   string     // "where the time goes": phase breakdown and profile notes, markdown
+	Notes   []string   // skipped ways, failures, caveats
+	Chart   string     // file name of the SVG, relative to RESULTS.md
 }
 
 func (r *Results) setup(key string, n int) (SetupStats, bool) {
@@ -283,6 +284,35 @@ func (r *Results) sizeTable(b *strings.Builder) {
 		rows = append(rows, []string{s.Name, fmt.Sprintf("%.2f MB", float64(s.Bytes)/(1<<20)), s.Detail})
 	}
 	table(b, []string{"what", "size", "files"}, rows)
+	if len(r.Shares) == 0 {
+		return
+	}
+	b.WriteString("\nWhere nsnet's bytes go: each group's symbols (code and data, from `go tool nm -size` of the same build without -s -w) plus a share of the function tables (pclntab, funcdata) in proportion to its code. Generic instantiations count for the generic's package (slices.SortFunc[T] is the standard library's).\n\n")
+	rows = nil
+	var own, total int64
+	for _, s := range r.Shares {
+		total += s.Bytes
+		if s.Own {
+			own += s.Bytes
+		}
+		rows = append(rows, []string{s.Group, fmt.Sprintf("%.0f KB", float64(s.Bytes)/1024), fmt.Sprintf("%.0f KB", float64(s.Code)/1024), s.Detail})
+	}
+	rows = append(rows, []string{"**all of nsnet's own packages**", fmt.Sprintf("**%.2f MB**", float64(own)/(1<<20)), "", ""},
+		[]string{"**the rest: runtime, standard library, modules**", fmt.Sprintf("**%.2f MB**", float64(total-own)/(1<<20)), "", ""})
+	table(b, []string{"package (group)", "share of the stripped file", "code", "largest packages in it"}, rows)
+}
+
+// ownShare returns the bytes of the binary that nsnet's own packages
+// account for, and of everything else, from r.Shares.
+func (r *Results) ownShare() (own, rest int64) {
+	for _, s := range r.Shares {
+		if s.Own {
+			own += s.Bytes
+		} else {
+			rest += s.Bytes
+		}
+	}
+	return own, rest
 }
 
 // Names of the binary-size rows the targets table looks up.
@@ -412,6 +442,9 @@ func (r *Results) targets(b *strings.Builder) {
 		}
 		if st, ok := r.size(StdOnlySize); ok {
 			floors = append(floors, "Go binary with only the standard library nsnet uses "+mb(st.Bytes)+" (nsnet's own code and modules: "+mb(s.Bytes-st.Bytes)+")")
+		}
+		if own, rest := r.ownShare(); own > 0 {
+			floors = append(floors, fmt.Sprintf("runtime + standard library + modules as linked into nsnet %s, nsnet's own packages %s: under 3 MB they would have to fit in %s", mb(rest), mb(own), mb(max(3<<20-rest, 0))))
 		}
 		if len(floors) > 0 {
 			t.why = "floors: " + strings.Join(floors, "; ")

@@ -1,17 +1,18 @@
 // Command gostd is the binary-size floor of a Go CLI with nsnet's standard
 // library needs and nothing else: no nsnet code, no module outside the
 // standard library. It uses the standard packages the nsnet binary imports,
-// the way the binary uses them (encoding/json both ways, fmt, net's
-// HardwareAddr, net/netip, os/exec, os/signal, bufio, context,
-// math/rand/v2, runtime/debug), so that the linker keeps about what nsnet
-// keeps of them; like nsnet it has no DNS resolver, dialer or listener.
+// the way the binary uses them (fmt, net's HardwareAddr, a TCP listener
+// and a dialer on literal addresses, net/netip, os/exec, os/signal, bufio,
+// context, math/rand/v2, runtime/debug), so that the linker keeps about
+// what nsnet keeps of them. Like nsnet it links neither encoding/json
+// (nsnet writes and reads JSON by hand, internal/jsonlite) nor the DNS
+// resolver.
 // nsbench reports its static, stripped size next to nsnet's.
 package main
 
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -26,12 +27,11 @@ import (
 )
 
 type link struct {
-	Name  string            `json:"ifname"`
-	Addr  netip.Prefix      `json:"addr"`
-	MAC   string            `json:"address,omitempty"`
-	Flags []string          `json:"flags"`
-	Info  map[string]any    `json:"linkinfo,omitempty"`
-	Extra map[string]string `json:"extra,omitempty"`
+	Name  string
+	Addr  netip.Prefix
+	MAC   string
+	Flags []string
+	Extra map[string]string
 }
 
 func main() {
@@ -50,10 +50,16 @@ func run(args []string) error {
 		if err != nil {
 			return err
 		}
-		d := json.NewDecoder(strings.NewReader(string(b)))
-		d.DisallowUnknownFields()
-		if err := d.Decode(&in); err != nil {
-			return fmt.Errorf("%s: %w", args[0], err)
+		for i, line := range strings.Split(string(b), "\n") {
+			name, cidr, ok := strings.Cut(line, " ")
+			if !ok {
+				continue
+			}
+			p, err := netip.ParsePrefix(cidr)
+			if err != nil {
+				return fmt.Errorf("%s:%d: %w", args[0], i+1, err)
+			}
+			in = append(in, link{Name: name, Addr: p})
 		}
 	}
 	ents, err := os.ReadDir("/sys/class/net")
@@ -87,10 +93,25 @@ func run(args []string) error {
 	if bi, ok := debug.ReadBuildInfo(); ok && len(args) > 2 {
 		fmt.Println(bi.GoVersion)
 	}
-	b, err := json.MarshalIndent(in, "", "  ")
-	if err != nil {
-		return err
+	if len(args) > 3 {
+		ap, err := netip.ParseAddrPort(args[3])
+		if err != nil {
+			return err
+		}
+		l, err := net.ListenTCP("tcp", net.TCPAddrFromAddrPort(ap))
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		c, err := new(net.Dialer).DialTCP(ctx, "tcp", netip.AddrPort{}, ap)
+		if err != nil {
+			return err
+		}
+		c.Close()
 	}
-	fmt.Printf("%s\n", b)
+	for _, l := range in {
+		fmt.Printf("{\"ifname\":%s,\"addr\":%q,\"address\":%q,\"flags\":%q,\"extra\":%v}\n",
+			strconv.Quote(l.Name), l.Addr, l.MAC, l.Flags, l.Extra)
+	}
 	return nil
 }

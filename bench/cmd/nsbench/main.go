@@ -397,6 +397,11 @@ func measureSize(c config, r *bench.Results) {
 			d = fmt.Sprintf("NOT static: %d files", len(files))
 		}
 		r.Size = append(r.Size, bench.SizeRow{Name: bench.NsnetSize, Bytes: bench.UnionSize(files), Detail: d})
+		shares, err := bench.SizeByPackage(c.bin+".sym", bench.UnionSize(files))
+		if err != nil {
+			r.Notes = append(r.Notes, "binary size by package: "+err.Error())
+		}
+		r.Shares = shares
 	}
 	if files, _, err := bench.BinarySize(filepath.Join(filepath.Dir(c.bin), "gohello")); err == nil {
 		r.Size = append(r.Size, bench.SizeRow{Name: bench.HelloSize, Bytes: bench.UnionSize(files), Detail: "the Go runtime alone"})
