@@ -38,6 +38,8 @@ var errNoAnswer = errors.New("rtnl: the kernel sent an empty answer")
 type batchOp struct {
 	op, obj string
 	after   int
+	echo    *Link // the request asked for NLM_F_ECHO: the kernel's RTM_NEWLINK is decoded here
+	echoed  *bool // set when it was
 }
 
 // Batch returns an empty batch of requests for c.
@@ -60,12 +62,17 @@ func (b *Batch) addAfter(after int, op, obj string, typ netlink.HeaderType, flag
 		return
 	}
 	b.msgs = append(b.msgs, m)
-	b.ops = append(b.ops, batchOp{op, obj, after})
+	b.ops = append(b.ops, batchOp{op: op, obj: obj, after: after})
 }
 
 // LinkAdd queues Conn.LinkAdd: one request, or, with AddrGenModeNone, the
 // creation and follow-ups that are sent only if it succeeded.
-func (b *Batch) LinkAdd(l *Link) {
+func (b *Batch) LinkAdd(l *Link) { b.linkAdd(l, nil, nil) }
+
+// linkAdd queues LinkAdd; with echo set, the creation carries NLM_F_ECHO
+// and the kernel's report of the new link is decoded into echo (and
+// *echoed set) when Flush reads it.
+func (b *Batch) linkAdd(l *Link, echo *Link, echoed *bool) {
 	plan, err := linkAddPlan(l)
 	if err != nil {
 		if b.err == nil {
@@ -79,7 +86,14 @@ func (b *Batch) LinkAdd(l *Link) {
 		if k > 0 {
 			after = create // a follow-up by name must not touch a link that was already there
 		}
-		b.addAfter(after, "link add", l.Name, unix.RTM_NEWLINK, m.flags, m.link)
+		flags := m.flags
+		if k == 0 && echo != nil {
+			flags |= netlink.Echo
+		}
+		b.addAfter(after, "link add", l.Name, unix.RTM_NEWLINK, flags, m.link)
+		if k == 0 && echo != nil {
+			b.ops[len(b.ops)-1].echo, b.ops[len(b.ops)-1].echoed = echo, echoed
+		}
 	}
 }
 
@@ -218,6 +232,17 @@ func (c *Conn) sendBatch(msgs []netlink.Message, ops []batchOp, idx []int) ([]er
 		}
 		for _, r := range replies {
 			k, ok := index[r.Header.Sequence]
+			if ok && r.Header.Type == unix.RTM_NEWLINK && !answered[k] {
+				if op := ops[idx[k]]; op.echo != nil && !*op.echoed {
+					// NLM_F_ECHO: the kernel reports the new link to the
+					// sender, with the request's sequence, before its ACK.
+					if err := op.echo.UnmarshalBinary(r.Data); err != nil {
+						return results, &OpError{Op: op.op, Obj: op.obj, Err: fmt.Errorf("echo: %w", err)}
+					}
+					*op.echoed = true
+				}
+				continue
+			}
 			if !ok || r.Header.Type != netlink.Error || answered[k] {
 				continue // not an answer to this batch
 			}

@@ -223,6 +223,30 @@ func (c *Conn) LinkAdd(l *Link) error {
 	return single(b.Flush())
 }
 
+// LinkCreate is LinkAdd that also returns the new link as the kernel
+// reports it (its index; for a veth, ParentIndex is the peer's index in
+// the peer's namespace), without another request: the creation carries
+// NLM_F_ECHO, and the kernel (Linux 6.1 and later) sends its RTM_NEWLINK
+// notification back to this socket before the ACK. On an older kernel,
+// which ignores the flag, the link is looked up by name once created.
+// The report is the link as registered, before the kernel applies
+// l.Master (so its Master is 0) and before the follow-ups that
+// AddrGenModeNone brings (so, with those, still down): use it for
+// indexes, not for state.
+func (c *Conn) LinkCreate(l *Link) (*Link, error) {
+	var got Link
+	var echoed bool
+	b := c.Batch()
+	b.linkAdd(l, &got, &echoed)
+	if err := single(b.Flush()); err != nil {
+		return nil, err
+	}
+	if !echoed {
+		return c.LinkByName(l.Name)
+	}
+	return &got, nil
+}
+
 // LinkSet changes an existing link (RTM_NEWLINK without NLM_F_CREATE, as
 // `ip link set` sends it), found by l.Index, or by l.Name when Index is
 // 0. Every non-zero field is applied in one message: Flags under the

@@ -430,3 +430,45 @@ func TestLinkAddFollowUpsOnlyAfterCreate(t *testing.T) {
 		t.Errorf("writes (-want +got):\n%s", diff)
 	}
 }
+
+// TestLinkCreateEcho checks both kernels LinkCreate meets: one that
+// echoes the new link (Linux 6.1+: the RTM_NEWLINK comes before the ACK,
+// with the request's sequence) and one that ignores NLM_F_ECHO, where
+// LinkCreate looks the link up by name.
+func TestLinkCreateEcho(t *testing.T) {
+	for _, echoes := range []bool{true, false} {
+		c, writes := record(t, func(req netlink.Message) []netlink.Message {
+			var l Link
+			if err := l.UnmarshalBinary(req.Data); err != nil {
+				return []netlink.Message{ack(req, unix.EINVAL, "")}
+			}
+			created := Link{Index: 9, Name: l.Name, ParentIndex: 2}
+			b, _ := created.MarshalBinary()
+			report := netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWLINK, Sequence: req.Header.Sequence}, Data: b}
+			switch {
+			case req.Header.Type == unix.RTM_GETLINK:
+				return []netlink.Message{report}
+			case echoes && req.Header.Flags&netlink.Echo != 0:
+				return []netlink.Message{report, ack(req, 0, "")}
+			}
+			return []netlink.Message{ack(req, 0, "")}
+		})
+		l, err := c.LinkCreate(&Link{Name: "veth0", Info: &Veth{Peer: Link{Name: "eth0"}}})
+		if err != nil || l.Index != 9 || l.ParentIndex != 2 || l.Name != "veth0" {
+			t.Fatalf("echoes=%v: LinkCreate = %+v, %v", echoes, l, err)
+		}
+		var types []string
+		for _, w := range *writes {
+			for _, m := range w {
+				types = append(types, fmt.Sprintf("%d echo=%v", m.Header.Type, m.Header.Flags&netlink.Echo != 0))
+			}
+		}
+		want := []string{fmt.Sprintf("%d echo=true", unix.RTM_NEWLINK)}
+		if !echoes {
+			want = append(want, fmt.Sprintf("%d echo=false", unix.RTM_GETLINK))
+		}
+		if diff := cmp.Diff(want, types); diff != "" {
+			t.Errorf("echoes=%v: requests (-want +got):\n%s", echoes, diff)
+		}
+	}
+}

@@ -247,6 +247,49 @@ func TestIntegrationVethOneMessage(t *testing.T) {
 	}
 }
 
+// TestIntegrationLinkCreateEcho checks that LinkCreate returns the new
+// link as the kernel has it, the peer's index included, from the echo
+// (no lookup after it: the Conn's socket sees one exchange).
+func TestIntegrationLinkCreateEcho(t *testing.T) {
+	host := newTestNS(t, "rtnl-echo-host")
+	red := newTestNS(t, "rtnl-echo-red")
+	if err := host.c.LinkAdd(&Link{Name: "br0", Flags: unix.IFF_UP, Change: unix.IFF_UP, Info: &Bridge{}}); err != nil {
+		t.Fatal(err)
+	}
+	br := host.link(t, "br0")
+	for _, tc := range []struct {
+		name string
+		l    *Link
+	}{
+		{"one message", &Link{Name: "veth-a", Flags: unix.IFF_UP, Change: unix.IFF_UP, Master: uint32(br.Index),
+			Info: &Veth{Peer: Link{Name: "eth0", NetNS: red.f}}}},
+		{"with follow-ups", &Link{Name: "veth-b", Flags: unix.IFF_UP, Change: unix.IFF_UP, Master: uint32(br.Index), AddrGenModeNone: true,
+			Info: &Veth{Peer: Link{Name: "eth1", NetNS: red.f}}}},
+	} {
+		got, err := host.c.LinkCreate(tc.l)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		want := host.link(t, tc.l.Name)
+		peer := red.link(t, tc.l.Info.(*Veth).Peer.Name)
+		if got.Index != want.Index || got.Name != tc.l.Name || got.ParentIndex != peer.Index || !got.HasLinkNetNSID {
+			t.Errorf("%s: LinkCreate = index %d %q, peer %d (nsid %v); kernel has index %d, peer index %d",
+				tc.name, got.Index, got.Name, got.ParentIndex, got.HasLinkNetNSID, want.Index, peer.Index)
+		}
+		if !want.Up() || want.Master != uint32(br.Index) {
+			t.Errorf("%s: %s after LinkCreate: up %v, master %d", tc.name, tc.l.Name, want.Up(), want.Master)
+		}
+	}
+	// A failed creation returns its error, and no link.
+	if got, err := host.c.LinkCreate(&Link{Name: "veth-a", Info: &Veth{Peer: Link{Name: "eth9"}}}); !errors.Is(err, unix.EEXIST) || got != nil {
+		t.Errorf("LinkCreate of an existing name = %v, %v; want EEXIST", got, err)
+	}
+	// The socket holds nothing left over from the echoes.
+	if l, err := host.c.LinkByName("br0"); err != nil || l.Index != br.Index {
+		t.Errorf("next request on the same Conn: %v, %v", l, err)
+	}
+}
+
 // TestIntegrationVethPeerUpRefused records the kernel fact the design
 // relies on: a veth peer cannot be created up (veth_newlink: ENOTCONN).
 func TestIntegrationVethPeerUpRefused(t *testing.T) {
