@@ -24,7 +24,7 @@ func TestAddUpLeavesAnExistingLinkAlone(t *testing.T) {
 	}
 	defer c.Close()
 	created, err := addUp(c, &rtnl.Link{Name: "addup-x", Info: &rtnl.Bridge{}}, true)
-	if created || !errors.Is(err, unix.EEXIST) {
+	if created != nil || !errors.Is(err, unix.EEXIST) {
 		t.Fatalf("addUp on a taken name = created %v, %v; want false, EEXIST", created, err)
 	}
 	l := sandbox.IPJSON(t, "-d", "link", "show", "dev", "addup-x")[0]
@@ -36,7 +36,7 @@ func TestAddUpLeavesAnExistingLinkAlone(t *testing.T) {
 	}
 
 	created, err = addUp(c, &rtnl.Link{Name: "addup-y", Info: &rtnl.Bridge{}}, true)
-	if !created || err != nil {
+	if created == nil || err != nil {
 		t.Fatalf("addUp of a new bridge = created %v, %v", created, err)
 	}
 	defer sandbox.Run(t, "ip", "link", "del", "addup-y")

@@ -84,6 +84,39 @@ type run struct {
 	created map[string]bool    // namespaces created by this run
 	work    map[string][]*Step // steps that need work, by namespace ("" = host)
 	lateDev map[string]bool    // "ns|dev": an end of a veth between namespaces
+	ifindex map[string]int32   // "ns|dev": ifindexes this run learnt (creations, lookups)
+}
+
+// knowIndex records the ifindex of dev in namespace ns ("" = host), which
+// a creation reported, so that later steps need not look it up.
+func (r *run) knowIndex(ns, dev string, index int32) {
+	if index <= 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ifindex == nil {
+		r.ifindex = map[string]int32{}
+	}
+	r.ifindex[ns+"|"+dev] = index
+}
+
+// linkIndex returns the ifindex of dev in ns through c (a socket in ns),
+// from what the run learnt when it can: one lookup saved per veth end and
+// per bridge port at scale.
+func (r *run) linkIndex(c *rtnl.Conn, ns, dev string) (int32, error) {
+	r.mu.Lock()
+	i, ok := r.ifindex[ns+"|"+dev]
+	r.mu.Unlock()
+	if ok {
+		return i, nil
+	}
+	l, err := c.LinkByName(dev)
+	if err != nil {
+		return 0, err
+	}
+	r.knowIndex(ns, dev, l.Index)
+	return l.Index, nil
 }
 
 // up is Up with a fault-injection hook, which tests use to fail every step
@@ -358,7 +391,8 @@ func (r *run) bridge(s *Step) error {
 		mac[0] = mac[0]&0xfe | 0x02 // unicast, locally administered
 		l := &rtnl.Link{Name: b.Name, Info: &rtnl.Bridge{}, MTU: uint32(b.MTU), Address: mac}
 		created, err := addUp(c, l, !r.v6)
-		if created {
+		if created != nil {
+			r.knowIndex("", b.Name, created.Index)
 			name := b.Name
 			r.record(undo{what: "bridge " + name, kind: undoLink, link: name, do: func(r *run) error { return delHostLink(r.sys.host.c, name) }})
 		}
@@ -436,11 +470,11 @@ func (r *run) veth(s *Step) error {
 	}
 	var master uint32
 	if b.Bridge != "" {
-		br, err := c.LinkByName(b.Bridge)
+		br, err := r.linkIndex(c, b.Netns, b.Bridge)
 		if err != nil {
 			return fmt.Errorf("bridge %s: %w", b.Bridge, err)
 		}
-		master = uint32(br.Index)
+		master = uint32(br)
 	}
 	if s.Action == Change && s.fix&fixRecreate == 0 {
 		return r.fixVeth(s, c, ha, a, b, master)
@@ -467,7 +501,11 @@ func (r *run) veth(s *Step) error {
 		Info: &rtnl.Veth{Peer: rtnl.Link{Name: a.Name, NetNS: ha.ns.File(), NumTxQueues: vethQueues, NumRxQueues: vethQueues}},
 	}
 	created, err := addUp(c, l, !r.v6)
-	if created {
+	if created != nil {
+		// The kernel's report of the creation names both ends' indexes:
+		// the namespace batches need them for addresses and routes.
+		r.knowIndex(b.Netns, b.Name, created.Index)
+		r.knowIndex(a.Netns, a.Name, created.ParentIndex)
 		bn, bns, ans := b.Name, b.Netns, a.Netns
 		r.record(undo{what: "veth " + bn, kind: undoVeth, netns: bns, peerNetns: ans, link: bn, do: func(r *run) error {
 			h := r.sys.get(bns)
@@ -492,18 +530,20 @@ func (r *run) veth(s *Step) error {
 // mode and IFF_UP follow in a second write (rtnl sends the mode first).
 // That write goes out only once the creation has succeeded: after an
 // EEXIST, requests by name would change a link that was there before.
-// created says whether the link now exists because of l.
-func addUp(c *rtnl.Conn, l *rtnl.Link, noIPv6 bool) (created bool, err error) {
+// created is the link as the kernel reported its creation (its index,
+// and a veth's peer index; rtnl.Conn.LinkCreate), nil if l was not
+// created; it can be non-nil with an error from the follow-up.
+func addUp(c *rtnl.Conn, l *rtnl.Link, noIPv6 bool) (created *rtnl.Link, err error) {
 	if !noIPv6 {
 		l.Flags, l.Change = unix.IFF_UP, unix.IFF_UP
-		err := c.LinkAdd(l)
-		return err == nil, err
+		return c.LinkCreate(l)
 	}
 	l.Flags &^= unix.IFF_UP
-	if err := c.LinkAdd(l); err != nil {
-		return false, err
+	created, err = c.LinkCreate(l)
+	if err != nil {
+		return nil, err
 	}
-	return true, c.LinkSet(&rtnl.Link{Name: l.Name, AddrGenModeNone: true, Flags: unix.IFF_UP, Change: unix.IFF_UP})
+	return created, c.LinkSet(&rtnl.Link{Index: created.Index, AddrGenModeNone: true, Flags: unix.IFF_UP, Change: unix.IFF_UP})
 }
 
 // fixVeth brings the ends of an existing pair up and onto their bridge.

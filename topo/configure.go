@@ -23,18 +23,7 @@ func (r *run) configure(ns string, routes, late bool) error {
 	var fixed []*Step // lo or a veth end brought up: done once the batch succeeded
 	var undos []undo
 	created := r.isCreated(ns)
-	index := map[string]int32{}
-	linkIndex := func(name string) (int32, error) {
-		if i, ok := index[name]; ok {
-			return i, nil
-		}
-		l, err := h.c.LinkByName(name)
-		if err != nil {
-			return 0, err
-		}
-		index[name] = l.Index
-		return l.Index, nil
-	}
+	linkIndex := func(name string) (int32, error) { return r.linkIndex(h.c, ns, name) }
 	add := func(s *Step) error {
 		if err := r.begin(s); err != nil {
 			return err
