@@ -74,25 +74,32 @@ func (r *nsnetRun) Setup(i int) error {
 		peer := &veth.Info.(*rtnl.Veth).Peer
 		peer.NumTxQueues, peer.NumRxQueues = 1, 1
 	}
+	var created rtnl.Link
 	if r.noIPv6 {
 		// The kernel refuses IFLA_AF_SPEC in a create (EAFNOSUPPORT), and
 		// applies IFF_UP before it in a set: create down, then set the
 		// mode, then up, in one batch.
 		veth.Flags = 0
 		b := r.host.Batch()
-		b.LinkAdd(veth)
+		b.LinkCreate(veth, &created)
 		b.LinkSet(&rtnl.Link{Name: h, AddrGenModeNone: true})
 		b.LinkSet(&rtnl.Link{Name: h, Flags: unix.IFF_UP, Change: unix.IFF_UP})
 		err = b.Flush()
 	} else {
-		err = r.host.LinkAdd(veth)
+		b := r.host.Batch()
+		b.LinkCreate(veth, &created)
+		err = b.Flush()
 	}
 	if err != nil {
 		return err
 	}
-	eth0, err := c.LinkByName("eth0")
-	if err != nil {
-		return err
+	// The kernel's report of the creation (NLM_F_ECHO) names the peer's
+	// index in its namespace; look it up only if there was none.
+	eth0 := &rtnl.Link{Index: created.ParentIndex}
+	if created.Index == 0 {
+		if eth0, err = c.LinkByName("eth0"); err != nil {
+			return err
+		}
 	}
 	b := c.Batch()
 	b.LinkSet(&rtnl.Link{Index: 1, Flags: unix.IFF_UP, Change: unix.IFF_UP})

@@ -39,7 +39,6 @@ type batchOp struct {
 	op, obj string
 	after   int
 	echo    *Link // the request asked for NLM_F_ECHO: the kernel's RTM_NEWLINK is decoded here
-	echoed  *bool // set when it was
 }
 
 // Batch returns an empty batch of requests for c.
@@ -67,12 +66,15 @@ func (b *Batch) addAfter(after int, op, obj string, typ netlink.HeaderType, flag
 
 // LinkAdd queues Conn.LinkAdd: one request, or, with AddrGenModeNone, the
 // creation and follow-ups that are sent only if it succeeded.
-func (b *Batch) LinkAdd(l *Link) { b.linkAdd(l, nil, nil) }
+func (b *Batch) LinkAdd(l *Link) { b.linkAdd(l, nil) }
 
-// linkAdd queues LinkAdd; with echo set, the creation carries NLM_F_ECHO
-// and the kernel's report of the new link is decoded into echo (and
-// *echoed set) when Flush reads it.
-func (b *Batch) linkAdd(l *Link, echo *Link, echoed *bool) {
+// LinkCreate queues Conn.LinkCreate: LinkAdd whose creation carries
+// NLM_F_ECHO; Flush decodes the kernel's report of the new link into
+// created, which must be a zero Link. created.Index stays 0 if no report came: the creation failed,
+// or the kernel predates 6.1 and ignores the flag (look the link up then).
+func (b *Batch) LinkCreate(l *Link, created *Link) { b.linkAdd(l, created) }
+
+func (b *Batch) linkAdd(l *Link, echo *Link) {
 	plan, err := linkAddPlan(l)
 	if err != nil {
 		if b.err == nil {
@@ -92,7 +94,7 @@ func (b *Batch) linkAdd(l *Link, echo *Link, echoed *bool) {
 		}
 		b.addAfter(after, "link add", l.Name, unix.RTM_NEWLINK, flags, m.link)
 		if k == 0 && echo != nil {
-			b.ops[len(b.ops)-1].echo, b.ops[len(b.ops)-1].echoed = echo, echoed
+			b.ops[len(b.ops)-1].echo = echo
 		}
 	}
 }
@@ -233,13 +235,12 @@ func (c *Conn) sendBatch(msgs []netlink.Message, ops []batchOp, idx []int) ([]er
 		for _, r := range replies {
 			k, ok := index[r.Header.Sequence]
 			if ok && r.Header.Type == unix.RTM_NEWLINK && !answered[k] {
-				if op := ops[idx[k]]; op.echo != nil && !*op.echoed {
+				if op := ops[idx[k]]; op.echo != nil && op.echo.Index == 0 {
 					// NLM_F_ECHO: the kernel reports the new link to the
 					// sender, with the request's sequence, before its ACK.
 					if err := op.echo.UnmarshalBinary(r.Data); err != nil {
 						return results, &OpError{Op: op.op, Obj: op.obj, Err: fmt.Errorf("echo: %w", err)}
 					}
-					*op.echoed = true
 				}
 				continue
 			}

@@ -235,13 +235,12 @@ func (c *Conn) LinkAdd(l *Link) error {
 // indexes, not for state.
 func (c *Conn) LinkCreate(l *Link) (*Link, error) {
 	var got Link
-	var echoed bool
 	b := c.Batch()
-	b.linkAdd(l, &got, &echoed)
+	b.LinkCreate(l, &got)
 	if err := single(b.Flush()); err != nil {
 		return nil, err
 	}
-	if !echoed {
+	if got.Index == 0 {
 		return c.LinkByName(l.Name)
 	}
 	return &got, nil
