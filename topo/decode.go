@@ -1,234 +1,415 @@
 package topo
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/nsnet/nsnet/internal/jsonlite"
 )
 
-// decode parses data into a Topology without validating it. It first walks
-// the JSON tokens against the Go types, which finds unknown and repeated
-// fields with their line (json.Decoder.DisallowUnknownFields reports
-// neither) and records the line of every object for later messages.
+// decode parses data into a Topology without validating it. It walks the
+// jsonlite tree with one function per type of the file, in file order,
+// and records the line of every object and field for later messages.
+//
+// Its problems and their order are those of the encoding/json decoder it
+// replaces (which streamed the file once to check its structure, then
+// decoded it): first an unknown or repeated field, or a value where an
+// object or a list belongs (or one of those where a string, a number or
+// true/false belongs), whichever comes first in the file; then a syntax
+// error, or data after the topology object; then the first string,
+// number or boolean of the wrong type. A null leaves its field at the
+// zero value.
 func decode(name string, data []byte) (*Topology, error) {
 	t := &Topology{source: name, lines: map[string]int{}}
-	w := walker{name: name, data: data, dec: json.NewDecoder(bytes.NewReader(data)), lines: t.lines}
-	w.dec.UseNumber()
-	if err := w.value(reflect.TypeFor[Topology](), ""); err != nil {
-		return nil, err
+	root, err := jsonlite.Parse(data)
+	d := decoder{name: name, lines: t.lines}
+	// On a syntax error root is the part read before it, so a problem
+	// there is reported first.
+	if derr := d.topology(&root, t); derr != nil {
+		return nil, derr
 	}
-	if _, err := w.dec.Token(); err != io.EOF {
-		return nil, invalid(name, w.line(w.dec.InputOffset()), "unexpected data after the topology object")
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(t); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return nil, invalid(name, w.line(te.Offset), "%s: expected %s, found a JSON %s", te.Field, typeWord(te.Type), te.Value)
+	if se := (*jsonlite.SyntaxError)(nil); errors.As(err, &se) {
+		switch {
+		case se.EOF:
+			return nil, invalid(name, se.Line, "invalid JSON: unexpected end of file")
+		case se.Trailing:
+			return nil, invalid(name, se.Line, "unexpected data after the topology object")
 		}
-		return nil, invalid(name, 0, "%s", err.Error())
+		return nil, invalid(name, se.Line, "invalid JSON: %s", se.Msg)
+	}
+	if d.mistyped != nil {
+		return nil, d.mistyped
 	}
 	return t, nil
 }
 
-// typeWord names a Go type the way a JSON author thinks of it.
-func typeWord(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Int, reflect.Uint32, reflect.Uint16:
-		return "a non-negative integer"
-	case reflect.Slice:
-		return "a list [...]"
-	case reflect.Struct:
-		return "an object {...}"
-	}
-	return t.String()
+// The fields of each object of the file, sorted, as the message about an
+// unknown field lists them.
+var (
+	topologyFields   = []string{"bridges", "host", "namespaces", "nat", "veths"}
+	hostFields       = []string{"forwarding", "routes"}
+	namespaceFields  = []string{"forwarding", "name", "routes"}
+	routeFields      = []string{"dev", "metric", "to", "via"}
+	bridgeFields     = []string{"addresses", "mtu", "name"}
+	vethFields       = []string{"addresses", "bridge", "name", "netns", "peer"}
+	endFields        = []string{"addresses", "bridge", "name", "netns"}
+	natFields        = []string{"forward", "masquerade"}
+	masqueradeFields = []string{"oif", "src"}
+	forwardFields    = []string{"iif", "port", "proto", "to"}
+)
+
+// decoder holds what decode learns on its walk. Each function takes the
+// value, its path (the JSON path of messages and lines,
+// "veths[0].addresses[1]") and its field (the path without list indices
+// that messages about a wrong type use, "veths.End.addresses": End is
+// embedded in Veth, and encoding/json named it so).
+type decoder struct {
+	name     string
+	lines    map[string]int
+	mistyped error // the first string, number or boolean of the wrong type
 }
 
-// walker checks a JSON document's structure against Go types.
-type walker struct {
-	name  string
-	data  []byte
-	dec   *json.Decoder
-	lines map[string]int
-}
-
-// line returns the 1-based line of byte offset off.
-func (w *walker) line(off int64) int {
-	if off > int64(len(w.data)) {
-		off = int64(len(w.data))
-	}
-	return bytes.Count(w.data[:off], []byte{'\n'}) + 1
-}
-
-// tokenLine returns the line of the token that ends at the decoder's
-// current offset (the offset after a token points just past it; the token
-// itself starts on the last non-space byte before, or earlier).
-func (w *walker) tokenLine() int {
-	off := w.dec.InputOffset()
-	for off > 0 && off <= int64(len(w.data)) && strings.ContainsRune(" \t\r\n", rune(w.data[off-1])) {
-		off--
-	}
-	if off > 0 {
-		off--
-	}
-	return w.line(off)
-}
-
-func (w *walker) token() (json.Token, error) {
-	tok, err := w.dec.Token()
-	if err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return nil, invalid(w.name, w.line(se.Offset), "invalid JSON: %s", se.Error())
+func (d *decoder) topology(v *jsonlite.Value, t *Topology) error {
+	return d.object(v, "", topologyFields, func(key string, v *jsonlite.Value, path string) error {
+		switch key {
+		case "host":
+			return d.host(v, path, key, &t.Host)
+		case "namespaces":
+			return list(d, v, path, key, &t.Namespaces, d.namespace)
+		case "bridges":
+			return list(d, v, path, key, &t.Bridges, d.bridge)
+		case "veths":
+			return list(d, v, path, key, &t.Veths, d.veth)
+		case "nat":
+			return d.nat(v, path, key, &t.NAT)
 		}
-		if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, invalid(w.name, w.line(int64(len(w.data))), "invalid JSON: unexpected end of file")
-		}
-		return nil, invalid(w.name, w.line(w.dec.InputOffset()), "invalid JSON: %s", err.Error())
-	}
-	return tok, nil
+		return nil
+	})
 }
 
-// value reads one JSON value that should decode into typ; path is its
-// JSON path ("veths[0].peer").
-func (w *walker) value(typ reflect.Type, path string) error {
-	tok, err := w.token()
-	if err != nil {
-		return err
-	}
-	if _, ok := w.lines[path]; !ok {
-		w.lines[path] = w.tokenLine()
-	}
-	if tok == nil && (typ.Kind() == reflect.Struct || typ.Kind() == reflect.Slice) {
-		return nil // null: empty, as encoding/json decodes it
-	}
-	switch typ.Kind() {
-	case reflect.Struct:
-		if d, ok := tok.(json.Delim); !ok || d != '{' {
-			return w.skipMismatch(tok, typ, path)
+func (d *decoder) host(v *jsonlite.Value, path, field string, h *Host) error {
+	return d.object(v, path, hostFields, func(key string, v *jsonlite.Value, path string) error {
+		switch f := field + "." + key; key {
+		case "forwarding":
+			return d.boolean(v, path, f, &h.Forwarding)
+		case "routes":
+			return list(d, v, path, f, &h.Routes, d.route)
 		}
-		return w.object(typ, path)
-	case reflect.Slice:
-		if d, ok := tok.(json.Delim); !ok || d != '[' {
-			return w.skipMismatch(tok, typ, path)
+		return nil
+	})
+}
+
+func (d *decoder) namespace(v *jsonlite.Value, path, field string, n *Namespace) error {
+	return d.object(v, path, namespaceFields, func(key string, v *jsonlite.Value, path string) error {
+		switch f := field + "." + key; key {
+		case "name":
+			return d.str(v, path, f, &n.Name)
+		case "forwarding":
+			return d.boolean(v, path, f, &n.Forwarding)
+		case "routes":
+			return list(d, v, path, f, &n.Routes, d.route)
 		}
-		for i := 0; w.dec.More(); i++ {
-			if err := w.value(typ.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return err
+		return nil
+	})
+}
+
+func (d *decoder) route(v *jsonlite.Value, path, field string, r *Route) error {
+	return d.object(v, path, routeFields, func(key string, v *jsonlite.Value, path string) error {
+		switch f := field + "." + key; key {
+		case "to":
+			return d.str(v, path, f, &r.To)
+		case "via":
+			return d.str(v, path, f, &r.Via)
+		case "dev":
+			return d.str(v, path, f, &r.Dev)
+		case "metric":
+			return d.uint32(v, path, f, &r.Metric)
+		}
+		return nil
+	})
+}
+
+func (d *decoder) bridge(v *jsonlite.Value, path, field string, b *Bridge) error {
+	return d.object(v, path, bridgeFields, func(key string, v *jsonlite.Value, path string) error {
+		switch f := field + "." + key; key {
+		case "name":
+			return d.str(v, path, f, &b.Name)
+		case "addresses":
+			return list(d, v, path, f, &b.Addresses, d.str)
+		case "mtu":
+			return d.integer(v, path, f, &b.MTU)
+		}
+		return nil
+	})
+}
+
+func (d *decoder) veth(v *jsonlite.Value, path, field string, x *Veth) error {
+	return d.object(v, path, vethFields, func(key string, v *jsonlite.Value, path string) error {
+		if key == "peer" {
+			return d.end(v, path, field+".peer", &x.Peer)
+		}
+		return d.endField(key, v, path, field+".End", &x.End) // embedded: its fields are the veth's
+	})
+}
+
+func (d *decoder) end(v *jsonlite.Value, path, field string, e *End) error {
+	return d.object(v, path, endFields, func(key string, v *jsonlite.Value, path string) error {
+		return d.endField(key, v, path, field, e)
+	})
+}
+
+// endField decodes the member key of an End; field is the End's own.
+func (d *decoder) endField(key string, v *jsonlite.Value, path, field string, e *End) error {
+	switch f := field + "." + key; key {
+	case "name":
+		return d.str(v, path, f, &e.Name)
+	case "netns":
+		return d.str(v, path, f, &e.Netns)
+	case "bridge":
+		return d.str(v, path, f, &e.Bridge)
+	case "addresses":
+		return list(d, v, path, f, &e.Addresses, d.str)
+	}
+	return nil
+}
+
+func (d *decoder) nat(v *jsonlite.Value, path, field string, n *NAT) error {
+	return d.object(v, path, natFields, func(key string, v *jsonlite.Value, path string) error {
+		switch f := field + "." + key; key {
+		case "masquerade":
+			return list(d, v, path, f, &n.Masquerade, d.masquerade)
+		case "forward":
+			return list(d, v, path, f, &n.Forward, d.forward)
+		}
+		return nil
+	})
+}
+
+func (d *decoder) masquerade(v *jsonlite.Value, path, field string, m *Masquerade) error {
+	return d.object(v, path, masqueradeFields, func(key string, v *jsonlite.Value, path string) error {
+		switch f := field + "." + key; key {
+		case "src":
+			return d.str(v, path, f, &m.Src)
+		case "oif":
+			return d.str(v, path, f, &m.OutIface)
+		}
+		return nil
+	})
+}
+
+func (d *decoder) forward(v *jsonlite.Value, path, field string, fw *Forward) error {
+	return d.object(v, path, forwardFields, func(key string, v *jsonlite.Value, path string) error {
+		switch f := field + "." + key; key {
+		case "proto":
+			return d.str(v, path, f, &fw.Proto)
+		case "port":
+			return d.integer(v, path, f, &fw.Port)
+		case "to":
+			return d.str(v, path, f, &fw.To)
+		case "iif":
+			return d.str(v, path, f, &fw.InIface)
+		}
+		return nil
+	})
+}
+
+// start records the line of the value at path and reports whether there
+// is a value to decode: not for one the parse did not reach (a syntax
+// error follows) nor for null, which leaves the field as it is (zero).
+func (d *decoder) start(v *jsonlite.Value, path string) bool {
+	if v.Kind == jsonlite.Invalid {
+		return false
+	}
+	if _, ok := d.lines[path]; !ok {
+		d.lines[path] = v.Line
+	}
+	return v.Kind != jsonlite.Null
+}
+
+// object decodes v, which must be an object whose fields are in known,
+// calling set for each member with the member's path.
+func (d *decoder) object(v *jsonlite.Value, path string, known []string, set func(key string, v *jsonlite.Value, path string) error) error {
+	if !d.start(v, path) {
+		return nil
+	}
+	if v.Kind != jsonlite.Object {
+		return d.mismatch(v, path, "an object {...}")
+	}
+	for i := range v.Members {
+		m := &v.Members[i]
+		if !contains(known, m.Key) {
+			return invalid(d.name, m.KeyLine, "unknown field %q in %s (known fields: %s)", m.Key, describe(path), strings.Join(known, ", "))
+		}
+		for _, prev := range v.Members[:i] {
+			if prev.Key == m.Key {
+				return invalid(d.name, m.KeyLine, "field %q appears twice in %s: keep one", m.Key, describe(path))
 			}
 		}
-		_, err := w.token() // ']'
-		return err
-	default:
-		if d, ok := tok.(json.Delim); ok {
-			return w.skipMismatch(d, typ, path)
+		sub := m.Key
+		if path != "" {
+			sub = path + "." + m.Key
 		}
-		return nil // scalar kinds are checked by encoding/json, with offsets
+		d.lines[sub] = m.KeyLine
+		if err := set(m.Key, &m.Value, sub); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
-// skipMismatch reports a value whose JSON kind cannot be typ.
-func (w *walker) skipMismatch(tok json.Token, typ reflect.Type, path string) error {
-	found := "a JSON value"
-	switch v := tok.(type) {
-	case json.Delim:
-		if v == '{' {
-			found = "an object"
-		} else {
-			found = "a list"
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
 		}
-	case string:
-		found = strconv.Quote(v)
-	case json.Number:
-		found = "the number " + v.String()
-	case bool:
-		found = strconv.FormatBool(v)
-	case nil:
+	}
+	return false
+}
+
+// list decodes v, which must be a list, into *dst, each element with elem.
+// An empty list is an empty slice, not nil, as encoding/json decodes it.
+func list[T any](d *decoder, v *jsonlite.Value, path, field string, dst *[]T, elem func(v *jsonlite.Value, path, field string, x *T) error) error {
+	if ok, err := d.isList(v, path); !ok {
+		return err
+	}
+	*dst = make([]T, len(v.Elems))
+	for i := range v.Elems {
+		if err := elem(&v.Elems[i], path+"["+strconv.Itoa(i)+"]", field, &(*dst)[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isList reports whether v is a list to decode (list's part that does not
+// depend on the element type).
+func (d *decoder) isList(v *jsonlite.Value, path string) (bool, error) {
+	if !d.start(v, path) {
+		return false, nil
+	}
+	if v.Kind != jsonlite.Array {
+		return false, d.mismatch(v, path, "a list [...]")
+	}
+	return true, nil
+}
+
+// scalar reports whether v, where want belongs, is a string, a number or
+// a boolean to decode; an object or a list is an error.
+func (d *decoder) scalar(v *jsonlite.Value, path, want string) (bool, error) {
+	if !d.start(v, path) {
+		return false, nil
+	}
+	if v.Kind == jsonlite.Object || v.Kind == jsonlite.Array {
+		return false, d.mismatch(v, path, want)
+	}
+	return true, nil
+}
+
+func (d *decoder) str(v *jsonlite.Value, path, field string, dst *string) error {
+	const want = "a string"
+	if ok, err := d.scalar(v, path, want); !ok {
+		return err
+	}
+	if v.Kind != jsonlite.String {
+		d.mistype(v, field, want, jsonType(v))
+		return nil
+	}
+	*dst = v.Text
+	return nil
+}
+
+func (d *decoder) boolean(v *jsonlite.Value, path, field string, dst *bool) error {
+	const want = "true or false"
+	if ok, err := d.scalar(v, path, want); !ok {
+		return err
+	}
+	if v.Kind != jsonlite.Bool {
+		d.mistype(v, field, want, jsonType(v))
+		return nil
+	}
+	*dst = v.Bool
+	return nil
+}
+
+// integer decodes an int: any integer that fits, negative ones too, as
+// encoding/json does (validation checks the ranges).
+func (d *decoder) integer(v *jsonlite.Value, path, field string, dst *int) error {
+	const want = "a non-negative integer"
+	if ok, err := d.scalar(v, path, want); !ok {
+		return err
+	}
+	if v.Kind != jsonlite.Number {
+		d.mistype(v, field, want, jsonType(v))
+		return nil
+	}
+	n, err := strconv.ParseInt(v.Text, 10, strconv.IntSize)
+	if err != nil {
+		d.mistype(v, field, want, "number "+v.Text) // a fraction, an exponent, too large
+		return nil
+	}
+	*dst = int(n)
+	return nil
+}
+
+func (d *decoder) uint32(v *jsonlite.Value, path, field string, dst *uint32) error {
+	const want = "a non-negative integer"
+	if ok, err := d.scalar(v, path, want); !ok {
+		return err
+	}
+	if v.Kind != jsonlite.Number {
+		d.mistype(v, field, want, jsonType(v))
+		return nil
+	}
+	n, err := strconv.ParseUint(v.Text, 10, 32)
+	if err != nil {
+		d.mistype(v, field, want, "number "+v.Text) // negative, a fraction, too large
+		return nil
+	}
+	*dst = uint32(n)
+	return nil
+}
+
+// mismatch reports an object or a list where want belongs, or a string,
+// number or boolean where an object or a list (want) belongs.
+func (d *decoder) mismatch(v *jsonlite.Value, path, want string) error {
+	var found string
+	switch v.Kind {
+	case jsonlite.Object:
+		found = "an object"
+	case jsonlite.Array:
+		found = "a list"
+	case jsonlite.String:
+		found = strconv.Quote(v.Text)
+	case jsonlite.Number:
+		found = "the number " + v.Text
+	case jsonlite.Bool:
+		found = strconv.FormatBool(v.Bool)
+	default:
 		found = "null"
 	}
-	return invalid(w.name, w.tokenLine(), "%s: expected %s, found %s", displayPath(path), typeWord(typ), found)
+	return invalid(d.name, v.Line, "%s: expected %s, found %s", displayPath(path), want, found)
 }
 
-// object reads the members of an object (after its '{') into struct typ.
-func (w *walker) object(typ reflect.Type, path string) error {
-	fields := jsonFields(typ)
-	seen := map[string]bool{}
-	for w.dec.More() {
-		tok, err := w.token()
-		if err != nil {
-			return err
-		}
-		key, _ := tok.(string)
-		line := w.tokenLine()
-		ft, ok := fields[key]
-		if !ok {
-			return invalid(w.name, line, "unknown field %q in %s (known fields: %s)", key, describe(path), strings.Join(sortedKeys(fields), ", "))
-		}
-		if seen[key] {
-			return invalid(w.name, line, "field %q appears twice in %s: keep one", key, describe(path))
-		}
-		seen[key] = true
-		sub := key
-		if path != "" {
-			sub = path + "." + key
-		}
-		w.lines[sub] = line
-		if err := w.value(ft, sub); err != nil {
-			return err
-		}
+// mistype keeps the first string, number or boolean of the wrong type,
+// found as encoding/json named it: "string", "bool", "number", or
+// "number 1.5" for a number that is not the integer wanted.
+func (d *decoder) mistype(v *jsonlite.Value, field, want, found string) {
+	if d.mistyped == nil {
+		d.mistyped = invalid(d.name, v.Line, "%s: expected %s, found a JSON %s", field, want, found)
 	}
-	_, err := w.token() // '}'
-	return err
 }
 
-// jsonFields maps the exact JSON names of typ's fields (embedded structs
-// flattened, as encoding/json does) to their types.
-func jsonFields(typ reflect.Type) map[string]reflect.Type {
-	m := map[string]reflect.Type{}
-	for i := 0; i < typ.NumField(); i++ {
-		f := typ.Field(i)
-		if f.Anonymous && f.Type.Kind() == reflect.Struct {
-			for k, v := range jsonFields(f.Type) {
-				m[k] = v
-			}
-			continue
-		}
-		if !f.IsExported() {
-			continue
-		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		m[name] = f.Type
+// jsonType names the type of a string, number or boolean.
+func jsonType(v *jsonlite.Value) string {
+	switch v.Kind {
+	case jsonlite.String:
+		return "string"
+	case jsonlite.Bool:
+		return "bool"
 	}
-	return m
-}
-
-func sortedKeys(m map[string]reflect.Type) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	for i := 1; i < len(keys); i++ { // tiny lists: insertion sort
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-	return keys
+	return "number"
 }
 
 // describe names the object at path for a message.

@@ -40,7 +40,8 @@ const (
 	Skip = "skip" // not checked: something it depends on failed
 )
 
-// An Item is one checked object.
+// An Item is one checked object. The json tags are the names AppendJSON
+// prints it with; a test holds AppendJSON to encoding/json.
 type Item struct {
 	Check  string `json:"check"`
 	Object string `json:"object"`
@@ -52,7 +53,7 @@ type Item struct {
 
 // A Report is doctor's answer.
 type Report struct {
-	Items []Item `json:"items"`
+	Items []Item
 }
 
 // OK reports whether every item passed.

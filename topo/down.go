@@ -13,7 +13,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// A Removed is one object Down removed.
+// A Removed is one object Down removed. The json tags are the names
+// AppendJSON prints it with; a test holds AppendJSON to encoding/json.
 type Removed struct {
 	Kind   Kind   `json:"kind"`
 	Object string `json:"object"`

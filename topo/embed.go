@@ -3,7 +3,6 @@ package topo
 import (
 	"bytes"
 	_ "embed" // the seed topology ships inside the binary for `nsnet demo`
-	"encoding/json"
 )
 
 // seedJSON is the seed walkthrough's whole picture. testdata/seed.json at
@@ -17,8 +16,3 @@ var seedJSON []byte
 // host segment (192.168.1.0/24, host 192.168.1.2), routes, forwarding,
 // masquerade of 192.168.15.0/24 and tcp 8080 forwarded to blue:80.
 func Seed() []byte { return bytes.Clone(seedJSON) }
-
-// MarshalIndent encodes the topology in the file format, indented.
-func (t *Topology) MarshalIndent() ([]byte, error) {
-	return json.MarshalIndent(t, "", "  ")
-}

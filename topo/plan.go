@@ -53,7 +53,9 @@ const (
 	KindForward    Kind = "forward"
 )
 
-// A Step is one object of the topology and what up does about it.
+// A Step is one object of the topology and what up does about it. The
+// json tags are the names AppendJSON prints its exported fields with
+// (Action as its words); a test holds AppendJSON to encoding/json.
 type Step struct {
 	Action Action `json:"action"`
 	Kind   Kind   `json:"kind"`
@@ -114,7 +116,8 @@ type natLive struct {
 	rules map[string]bool
 }
 
-// A PlanResult is the list of steps up would take, in order.
+// A PlanResult is the list of steps up would take, in order. AppendJSON
+// prints it as {"steps": [...]}.
 type PlanResult struct {
 	Steps []Step `json:"steps"`
 }

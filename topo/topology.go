@@ -11,6 +11,11 @@ import (
 // The host is the network namespace nsnet runs in. Bridges always live on
 // the host; a veth joins a namespace to a bridge (or to the host), or two
 // namespaces to each other.
+//
+// The json tags on Topology and the types it holds are the file format:
+// the field names and which fields MarshalIndent leaves out when empty.
+// decode.go reads and encode.go writes them by hand (the binary links no
+// encoding/json); tests hold both to encoding/json with these tags.
 type Topology struct {
 	Host       Host        `json:"host"`
 	Namespaces []Namespace `json:"namespaces,omitempty"`

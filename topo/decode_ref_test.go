@@ -1,0 +1,234 @@
+package topo
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// decodeRef is decode as it was written with encoding/json and reflect,
+// kept as the reference that the hand-written decode is checked against.
+// It parses data into a Topology without validating it. It first walks
+// the JSON tokens against the Go types, which finds unknown and repeated
+// fields with their line (json.Decoder.DisallowUnknownFields reports
+// neither) and records the line of every object for later messages.
+func decodeRef(name string, data []byte) (*Topology, error) {
+	t := &Topology{source: name, lines: map[string]int{}}
+	w := refWalker{name: name, data: data, dec: json.NewDecoder(bytes.NewReader(data)), lines: t.lines}
+	w.dec.UseNumber()
+	if err := w.value(reflect.TypeFor[Topology](), ""); err != nil {
+		return nil, err
+	}
+	if _, err := w.dec.Token(); err != io.EOF {
+		return nil, invalid(name, w.line(w.dec.InputOffset()), "unexpected data after the topology object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(t); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return nil, invalid(name, w.line(te.Offset), "%s: expected %s, found a JSON %s", te.Field, refTypeWord(te.Type), te.Value)
+		}
+		return nil, invalid(name, 0, "%s", err.Error())
+	}
+	return t, nil
+}
+
+// refTypeWord names a Go type the way a JSON author thinks of it.
+func refTypeWord(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Uint32, reflect.Uint16:
+		return "a non-negative integer"
+	case reflect.Slice:
+		return "a list [...]"
+	case reflect.Struct:
+		return "an object {...}"
+	}
+	return t.String()
+}
+
+// refWalker checks a JSON document's structure against Go types.
+type refWalker struct {
+	name  string
+	data  []byte
+	dec   *json.Decoder
+	lines map[string]int
+}
+
+// line returns the 1-based line of byte offset off.
+func (w *refWalker) line(off int64) int {
+	if off > int64(len(w.data)) {
+		off = int64(len(w.data))
+	}
+	return bytes.Count(w.data[:off], []byte{'\n'}) + 1
+}
+
+// tokenLine returns the line of the token that ends at the decoder's
+// current offset (the offset after a token points just past it; the token
+// itself starts on the last non-space byte before, or earlier).
+func (w *refWalker) tokenLine() int {
+	off := w.dec.InputOffset()
+	for off > 0 && off <= int64(len(w.data)) && strings.ContainsRune(" \t\r\n", rune(w.data[off-1])) {
+		off--
+	}
+	if off > 0 {
+		off--
+	}
+	return w.line(off)
+}
+
+func (w *refWalker) token() (json.Token, error) {
+	tok, err := w.dec.Token()
+	if err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, invalid(w.name, w.line(se.Offset), "invalid JSON: %s", se.Error())
+		}
+		if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, invalid(w.name, w.line(int64(len(w.data))), "invalid JSON: unexpected end of file")
+		}
+		return nil, invalid(w.name, w.line(w.dec.InputOffset()), "invalid JSON: %s", err.Error())
+	}
+	return tok, nil
+}
+
+// value reads one JSON value that should decode into typ; path is its
+// JSON path ("veths[0].peer").
+func (w *refWalker) value(typ reflect.Type, path string) error {
+	tok, err := w.token()
+	if err != nil {
+		return err
+	}
+	if _, ok := w.lines[path]; !ok {
+		w.lines[path] = w.tokenLine()
+	}
+	if tok == nil && (typ.Kind() == reflect.Struct || typ.Kind() == reflect.Slice) {
+		return nil // null: empty, as encoding/json decodes it
+	}
+	switch typ.Kind() {
+	case reflect.Struct:
+		if d, ok := tok.(json.Delim); !ok || d != '{' {
+			return w.skipMismatch(tok, typ, path)
+		}
+		return w.object(typ, path)
+	case reflect.Slice:
+		if d, ok := tok.(json.Delim); !ok || d != '[' {
+			return w.skipMismatch(tok, typ, path)
+		}
+		for i := 0; w.dec.More(); i++ {
+			if err := w.value(typ.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+		_, err := w.token() // ']'
+		return err
+	default:
+		if d, ok := tok.(json.Delim); ok {
+			return w.skipMismatch(d, typ, path)
+		}
+		return nil // scalar kinds are checked by encoding/json, with offsets
+	}
+}
+
+// skipMismatch reports a value whose JSON kind cannot be typ.
+func (w *refWalker) skipMismatch(tok json.Token, typ reflect.Type, path string) error {
+	found := "a JSON value"
+	switch v := tok.(type) {
+	case json.Delim:
+		if v == '{' {
+			found = "an object"
+		} else {
+			found = "a list"
+		}
+	case string:
+		found = strconv.Quote(v)
+	case json.Number:
+		found = "the number " + v.String()
+	case bool:
+		found = strconv.FormatBool(v)
+	case nil:
+		found = "null"
+	}
+	return invalid(w.name, w.tokenLine(), "%s: expected %s, found %s", displayPath(path), refTypeWord(typ), found)
+}
+
+// object reads the members of an object (after its '{') into struct typ.
+func (w *refWalker) object(typ reflect.Type, path string) error {
+	fields := refJSONFields(typ)
+	seen := map[string]bool{}
+	for w.dec.More() {
+		tok, err := w.token()
+		if err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		line := w.tokenLine()
+		ft, ok := fields[key]
+		if !ok {
+			return invalid(w.name, line, "unknown field %q in %s (known fields: %s)", key, describe(path), strings.Join(refSortedKeys(fields), ", "))
+		}
+		if seen[key] {
+			return invalid(w.name, line, "field %q appears twice in %s: keep one", key, describe(path))
+		}
+		seen[key] = true
+		sub := key
+		if path != "" {
+			sub = path + "." + key
+		}
+		w.lines[sub] = line
+		if err := w.value(ft, sub); err != nil {
+			return err
+		}
+	}
+	_, err := w.token() // '}'
+	return err
+}
+
+// refJSONFields maps the exact JSON names of typ's fields (embedded structs
+// flattened, as encoding/json does) to their types.
+func refJSONFields(typ reflect.Type) map[string]reflect.Type {
+	m := map[string]reflect.Type{}
+	for i := 0; i < typ.NumField(); i++ {
+		f := typ.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			for k, v := range refJSONFields(f.Type) {
+				m[k] = v
+			}
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		m[name] = f.Type
+	}
+	return m
+}
+
+func refSortedKeys(m map[string]reflect.Type) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	for i := 1; i < len(keys); i++ { // tiny lists: insertion sort
+		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	return keys
+}
