@@ -64,7 +64,8 @@ func (r doctorReq) run(e *env) error {
 		return err
 	}
 	if r.json {
-		if err := writeJSON(e.out, e.opts, map[string]any{"ok": rep.OK(), "items": nonNil(rep.Items)}); err != nil {
+		// Keys in sorted order, as the map encoding/json printed had them.
+		if err := writeJSON(e.out, e.opts, jobj{{"items", jlist[topo.Item](nonNil(rep.Items))}, {"ok", rep.OK()}}); err != nil {
 			return err
 		}
 	} else {

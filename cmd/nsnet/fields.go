@@ -1,9 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
+	"fmt"
 	"io"
+	"strconv"
+
+	"github.com/nsnet/nsnet/internal/jsonlite"
 )
 
 // iproute2's JSON field names (`ip -j`), all in one place, so that
@@ -72,7 +74,9 @@ const (
 )
 
 // jobj is a JSON object whose keys keep the order they were added in, as
-// iproute2's json_print does.
+// iproute2's json_print does. A value is a string, a bool, an integer, nil
+// (null), a []string, a jobj, a []jobj, or a jsonAppender (topo's
+// results); appendJSON says how each is written.
 type jobj []jfield
 
 type jfield struct {
@@ -82,54 +86,94 @@ type jfield struct {
 
 func (o *jobj) add(k string, v any) { *o = append(*o, jfield{k, v}) }
 
-// MarshalJSON writes the fields in order.
-func (o jobj) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, f := range o {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		if err := encodeJSON(&b, f.k); err != nil {
-			return nil, err
-		}
-		b.WriteByte(':')
-		if err := encodeJSON(&b, f.v); err != nil {
-			return nil, err
-		}
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+// A jsonAppender writes itself as JSON: topo.PlanResult, topo.Step, ...
+type jsonAppender interface{ AppendJSON([]byte) []byte }
+
+// jlist is a JSON list of values that write themselves. A nil jlist is
+// null, as encoding/json wrote a nil slice.
+type jlist[T jsonAppender] []T
+
+// AppendJSON writes the list.
+func (l jlist[T]) AppendJSON(b []byte) []byte {
+	return jsonlite.AppendArray(b, l, func(b []byte, x T) []byte { return x.AppendJSON(b) })
 }
 
-// encodeJSON writes v compactly, without HTML escaping and without the
-// newline json.Encoder adds.
-func encodeJSON(b *bytes.Buffer, v any) error {
-	var tmp bytes.Buffer
-	enc := json.NewEncoder(&tmp)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return err
+// appendJSON writes v compactly, as encoding/json's Encoder with
+// SetEscapeHTML(false) wrote it before nsnet dropped encoding/json for
+// the binary's size: strings escaped by jsonlite.AppendString, nil
+// slices as null.
+func appendJSON(b []byte, v any) ([]byte, error) {
+	switch v := v.(type) {
+	case nil:
+		return append(b, "null"...), nil
+	case string:
+		return jsonlite.AppendString(b, v), nil
+	case bool:
+		return strconv.AppendBool(b, v), nil
+	case int:
+		return strconv.AppendInt(b, int64(v), 10), nil
+	case int8:
+		return strconv.AppendInt(b, int64(v), 10), nil
+	case int16:
+		return strconv.AppendInt(b, int64(v), 10), nil
+	case int32:
+		return strconv.AppendInt(b, int64(v), 10), nil
+	case int64:
+		return strconv.AppendInt(b, v, 10), nil
+	case uint:
+		return strconv.AppendUint(b, uint64(v), 10), nil
+	case uint8:
+		return strconv.AppendUint(b, uint64(v), 10), nil
+	case uint16:
+		return strconv.AppendUint(b, uint64(v), 10), nil
+	case uint32:
+		return strconv.AppendUint(b, uint64(v), 10), nil
+	case uint64:
+		return strconv.AppendUint(b, v, 10), nil
+	case []string:
+		return jsonlite.AppendArray(b, v, jsonlite.AppendString), nil
+	case jobj:
+		b = append(b, '{')
+		for _, f := range v {
+			var err error
+			if b, err = appendJSON(jsonlite.AppendKey(b, f.k), f.v); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, '}'), nil
+	case []jobj:
+		if v == nil {
+			return append(b, "null"...), nil
+		}
+		b = append(b, '[')
+		for i, o := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = appendJSON(b, o); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, ']'), nil
+	case jsonAppender:
+		return v.AppendJSON(b), nil
 	}
-	b.Write(bytes.TrimSuffix(tmp.Bytes(), []byte("\n")))
-	return nil
+	return nil, fmt.Errorf("json: unsupported type %T", v)
 }
 
 // writeJSON prints v as `ip -j` does (one line, then a newline), or
 // indented with -p.
 func writeJSON(w io.Writer, o opts, v any) error {
-	var b bytes.Buffer
-	if err := encodeJSON(&b, v); err != nil {
+	b, err := appendJSON(nil, v)
+	if err != nil {
 		return err
 	}
 	if o.pretty {
-		var ind bytes.Buffer
-		if err := json.Indent(&ind, b.Bytes(), "", "    "); err != nil {
+		if b, err = jsonlite.Indent(nil, b, "", "    "); err != nil {
 			return err
 		}
-		b = ind
 	}
-	b.WriteByte('\n')
-	_, err := w.Write(b.Bytes())
+	_, err = w.Write(append(b, '\n'))
 	return err
 }

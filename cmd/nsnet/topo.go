@@ -158,7 +158,7 @@ func (r *topoReq) run(e *env) error {
 	case "down":
 		rm, err := topo.Down(ctx, t, topo.Options{Workers: r.workers})
 		if r.json {
-			if jerr := writeJSON(e.out, e.opts, map[string]any{"removed": nonNil(rm)}); jerr != nil {
+			if jerr := writeJSON(e.out, e.opts, jobj{{"removed", jlist[topo.Removed](nonNil(rm))}}); jerr != nil {
 				return jerr
 			}
 		} else {
@@ -230,7 +230,9 @@ func (r *topoReq) up(ctx context.Context, e *env, t *topo.Topology) error {
 		}
 	}
 	if r.json {
-		return writeJSON(e.out, e.opts, map[string]any{"changed": nonNil(changed), "plan": p.Steps})
+		// Keys in sorted order, as the map encoding/json printed had them;
+		// a plan without steps is null.
+		return writeJSON(e.out, e.opts, jobj{{"changed", jlist[topo.Step](nonNil(changed))}, {"plan", jlist[topo.Step](p.Steps)}})
 	}
 	if !progress {
 		for _, s := range changed {
@@ -306,34 +308,51 @@ func statusWord(a topo.Action) string {
 	return "conflict"
 }
 
-func (r *topoReq) printStatus(e *env, p *topo.PlanResult) error {
-	type item struct {
-		State  string `json:"state"`
-		Kind   string `json:"kind"`
-		NS     string `json:"netns,omitempty"`
-		Object string `json:"object"`
-		Detail string `json:"detail,omitempty"`
+// statusItem is one object as status prints it.
+type statusItem struct {
+	state, kind, ns, object, detail string
+}
+
+// jobj is the item as -j prints it: state, kind, netns, object and
+// detail, netns and detail only when they are not empty.
+func (it statusItem) jobj() jobj {
+	o := jobj{{"state", it.state}, {"kind", it.kind}}
+	if it.ns != "" {
+		o.add("netns", it.ns)
 	}
+	o.add("object", it.object)
+	if it.detail != "" {
+		o.add("detail", it.detail)
+	}
+	return o
+}
+
+func (r *topoReq) printStatus(e *env, p *topo.PlanResult) error {
 	ok := true
-	var items []item
+	var items []statusItem
 	counts := map[string]int{}
 	for _, s := range p.Steps {
 		st := statusWord(s.Action)
 		counts[st]++
 		ok = ok && st == "ok"
-		items = append(items, item{st, string(s.Kind), s.NS, s.Object, s.Detail})
+		items = append(items, statusItem{st, string(s.Kind), s.NS, s.Object, s.Detail})
 	}
 	if r.json {
-		if err := writeJSON(e.out, e.opts, map[string]any{"in_sync": ok, "items": nonNil(items)}); err != nil {
+		out := []jobj{}
+		for _, it := range items {
+			out = append(out, it.jobj())
+		}
+		// Keys in sorted order, as the map encoding/json printed had them.
+		if err := writeJSON(e.out, e.opts, jobj{{"in_sync", ok}, {"items", out}}); err != nil {
 			return err
 		}
 	} else {
 		for _, it := range items {
 			d := ""
-			if it.Detail != "" {
-				d = ": " + it.Detail
+			if it.detail != "" {
+				d = ": " + it.detail
 			}
-			fmt.Fprintf(e.out, "%-9s%s %s%s\n", it.State, it.Kind, it.Object, d)
+			fmt.Fprintf(e.out, "%-9s%s %s%s\n", it.state, it.kind, it.object, d)
 		}
 		fmt.Fprintf(e.out, "status: %d ok, %d missing, %d differ, %d conflict\n", counts["ok"], counts["missing"], counts["differs"], counts["conflict"])
 	}
