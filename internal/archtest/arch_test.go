@@ -18,6 +18,9 @@ var forbidden = map[string][]string{
 	"nsutil": {"rtnl", "nft", "topo", "probe", "cmd/nsnet"},
 	"probe":  {"rtnl", "nft", "topo", "cmd/nsnet"},
 	"topo":   {"cmd/nsnet"},
+	// jsonlite is a leaf that topo and cmd/nsnet use instead of
+	// encoding/json; it knows nothing of nsnet.
+	"internal/jsonlite": {"rtnl", "nft", "nsutil", "probe", "topo", "cmd/nsnet"},
 }
 
 // allowedThirdParty is STYLE.md R16's dependency list (plus what those
@@ -118,14 +121,17 @@ func TestThirdPartyDependencies(t *testing.T) {
 
 // TestBinaryLinksNoTestPackages keeps package testing (and the crypto and
 // flag packages it drags in, ~1 MB) out of the nsnet binary: the sandbox
-// that the binary uses lives in internal/isolate for that reason.
+// that the binary uses lives in internal/isolate for that reason. It also
+// keeps out encoding/json (~400 KB with the reflection it drives): topo
+// and the CLI read and write JSON with internal/jsonlite, and only tests
+// and internal/sandbox use encoding/json.
 func TestBinaryLinksNoTestPackages(t *testing.T) {
 	for _, p := range list(t) {
 		if p.ImportPath != module+"/cmd/nsnet" {
 			continue
 		}
 		for _, d := range p.Deps {
-			if d == "testing" || strings.HasPrefix(d, "crypto/") || d == module+"/internal/sandbox" {
+			if d == "testing" || strings.HasPrefix(d, "crypto/") || d == module+"/internal/sandbox" || d == "encoding/json" {
 				t.Errorf("cmd/nsnet depends on %s, which does not belong in the binary", d)
 			}
 		}
