@@ -165,3 +165,40 @@ func TestDemo(t *testing.T) {
 		t.Error("demo left namespace red behind")
 	}
 }
+
+// TestTopoJSONGolden: plan, status, up and down print with -j (and -p)
+// the bytes that nsnet printed with encoding/json for the seed in a fresh
+// namespace with ip_forward 0. testdata/topojson holds that output,
+// captured from the last binary that linked encoding/json (up and down
+// with --workers 1, so that the order of the steps is fixed).
+func TestTopoJSONGolden(t *testing.T) {
+	sandbox.Require(t)
+	file := seedFile(t)
+	nsnetRun(t, "down", file) // whatever an earlier test left
+	if err := os.WriteFile("/proc/sys/net/ipv4/ip_forward", []byte("0"), 0); err != nil {
+		t.Fatal(err)
+	}
+	defer nsnetRun(t, "down", file)
+	for _, step := range []struct {
+		golden string
+		code   int
+		args   []string
+	}{
+		{"plan.json", 0, []string{"-j", "plan", file}},
+		{"status_before.json", 1, []string{"-j", "-p", "status", file}},
+		{"up.json", 0, []string{"-j", "up", file, "--workers", "1"}},
+		{"plan_after_up.json", 0, []string{"-j", "-p", "plan", file}},
+		{"status_after_up.json", 0, []string{"-j", "status", file}},
+		{"down.json", 0, []string{"-j", "-p", "down", file, "--workers", "1"}},
+		{"down_again.json", 0, []string{"-j", "down", file}},
+	} {
+		want, err := os.ReadFile(filepath.Join("testdata", "topojson", step.golden))
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := nsnetRun(t, step.args...)
+		if code != step.code || out != string(want) {
+			t.Fatalf("nsnet %s: exit %d (want %d)\n%s%s\nwant:\n%s", strings.Join(step.args, " "), code, step.code, out, errs, want)
+		}
+	}
+}
