@@ -3,6 +3,7 @@ package topo
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -239,11 +240,11 @@ func (d *decoder) object(v *jsonlite.Value, path string, known []string, set fun
 	}
 	for i := range v.Members {
 		m := &v.Members[i]
-		if !contains(known, m.Key) {
+		if !slices.Contains(known, m.Key) {
 			return invalid(d.name, m.KeyLine, "unknown field %q in %s (known fields: %s)", m.Key, describe(path), strings.Join(known, ", "))
 		}
-		for _, prev := range v.Members[:i] {
-			if prev.Key == m.Key {
+		for j := range i {
+			if v.Members[j].Key == m.Key {
 				return invalid(d.name, m.KeyLine, "field %q appears twice in %s: keep one", m.Key, describe(path))
 			}
 		}
@@ -257,15 +258,6 @@ func (d *decoder) object(v *jsonlite.Value, path string, known []string, set fun
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // list decodes v, which must be a list, into *dst, each element with elem.
