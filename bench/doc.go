@@ -4,8 +4,9 @@
 // vishvananda/netlink as Docker uses it and at its best, a hand-written
 // raw-syscall floor, nsnet's library, topo.Up and `nsnet up`), nf_tables NAT
 // loading (nft per command, nft -f, google/nftables, nsnet's nft package),
-// CLI cold start and binary size (next to two Go floors: cmd/gohello, the
-// runtime alone, and cmd/gostd, the standard library nsnet uses). cmd/nsbench runs everything, prints the
+// CLI cold start and binary size (next to three Go floors: cmd/gohello, the
+// runtime alone; cmd/golinks, a `link show` from raw system calls; and
+// cmd/gostd, the standard library nsnet uses). cmd/nsbench runs everything, prints the
 // tables and writes RESULTS.md and setup.svg; the go test benchmarks are the
 // CI smoke of the same code.
 //

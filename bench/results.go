@@ -320,6 +320,7 @@ const (
 	NsnetSize   = "nsnet (static, stripped)"
 	HelloSize   = "context: static Go hello world (stripped)"
 	StdOnlySize = "context: static Go binary with only the standard library nsnet uses (stripped)"
+	GoLinksCold = "golinks (static Go link show from raw system calls: the floor for a Go CLI)"
 )
 
 // target is one line of the issue's bar.
@@ -455,13 +456,23 @@ func (r *Results) targets(b *strings.Builder) {
 			v := float64(a.Median) / float64(c.Median)
 			t := check("cold start: nsnet link show / ip link show", "≤ 1", v, v <= 1, true)
 			t.why = fmt.Sprintf("nsnet %s, ip %s", Dur(a.Median), Dur(c.Median))
+			var floors []string
 			for _, h := range r.Cold {
-				if strings.HasPrefix(h.Name, "gohello") {
-					hv := float64(h.Median) / float64(c.Median)
-					t.why = fmt.Sprintf("floor: a static Go hello world starts in %s = %.3g × ip's %s (the Go runtime's start alone); nsnet %s", Dur(h.Median), hv, Dur(c.Median), Dur(a.Median))
+				hv := float64(h.Median) / float64(c.Median)
+				switch {
+				case strings.HasPrefix(h.Name, "gohello"):
+					floors = append(floors, fmt.Sprintf("a static Go hello world starts in %s = %.3g × ip's %s (the Go runtime's start alone)", Dur(h.Median), hv, Dur(c.Median)))
 					ts = append(ts, target{what: "context: static Go hello world / ip link show (the Go runtime's start alone)", want: "—",
 						got: fmt.Sprintf("%.3g", hv)})
+				case h.Name == GoLinksCold:
+					floors = append(floors, fmt.Sprintf("a Go `link show` made of raw system calls only (bench/cmd/golinks) takes %s = %.3g × ip's", Dur(h.Median), hv))
+					ts = append(ts, target{what: "context: Go link-show floor (golinks) / ip link show", want: "—",
+						got: fmt.Sprintf("%.3g", hv)})
+					t.why = fmt.Sprintf("nsnet %s = %.3g × the Go floor", Dur(a.Median), float64(a.Median)/float64(h.Median))
 				}
+			}
+			if len(floors) > 0 {
+				t.why = "floors: " + strings.Join(floors, "; ") + "; " + t.why
 			}
 		}
 	}
@@ -522,7 +533,7 @@ func (r *Results) observations(b *strings.Builder) {
 		}
 	}
 	if x, y, ok := pair("nsnet-noipv6", "raw-noipv6", 100); ok {
-		obs = append(obs, fmt.Sprintf("At N=100 nsnet's library path (no IPv6) is %s of the floor with the same settings (%s vs %s): the difference is rtnl.Dial's socket made inside the namespace through a setns round trip on another thread, and the RTM_GETLINK for the peer's index.", Ratio(x.PerNS, y.PerNS), Dur(x.PerNS), Dur(y.PerNS)))
+		obs = append(obs, fmt.Sprintf("At N=100 nsnet's library path (no IPv6) is %s of the floor with the same settings (%s vs %s): the library row dials its namespace's socket from another thread (setns round trip inside netlink.Dial) after creating the namespace, where the floor opens it on the creating thread (what topo.Up does through nsutil.CreateWith), and it learns the peer's index from the creation's echo (NLM_F_ECHO) where the floor assumes index 2.", Ratio(x.PerNS, y.PerNS), Dur(x.PerNS), Dur(y.PerNS)))
 	}
 	if x, y, ok := pair("nsnet-topo", "nsnet-1q", n); ok {
 		obs = append(obs, fmt.Sprintf("topo.Up (8 workers) at N=%d: %s per namespace against %s for the same kernel requests made one namespace at a time by the library row (%s).", n, Dur(x.PerNS), Dur(y.PerNS), Ratio(x.PerNS, y.PerNS)))

@@ -164,7 +164,7 @@ func logf(format string, args ...any) {
 func run(c config) (r bench.Results, failed bool) {
 	start := time.Now()
 	r.Machine = bench.DescribeMachine()
-	r.Machine.Contention = "2 CPUs shared with other processes (helpers building and testing code at the same time); see the spread columns"
+	r.Machine.Contention = "the CPUs are shared with whatever else runs on the machine (not controlled by the bench): see the load average above and the spread columns"
 	r.Sizes, r.NATKs = c.sizes, c.ks
 	if !c.quick {
 		r.Chart = c.svg
@@ -360,6 +360,17 @@ func measureCold(c config, r *bench.Results) (failed bool) {
 			return true
 		}
 		add("gohello (static Go hello world: the Go runtime's start)", hd)
+	}
+	links := filepath.Join(filepath.Dir(c.bin), "golinks")
+	if _, err := os.Stat(links); err == nil {
+		// A Go `link show` with nothing but raw system calls: the floor
+		// for any Go implementation of the command.
+		_, ld, err := bench.ColdPair([]string{"ip", "link", "show"}, []string{links}, c.coldRuns/2)
+		if err != nil {
+			r.Notes = append(r.Notes, "cold start: "+err.Error())
+			return true
+		}
+		add(bench.GoLinksCold, ld)
 	}
 	// The two states (1 and coldNS named namespaces) alternate in blocks,
 	// so that slow changes in the machine's load fall on both.
