@@ -74,23 +74,20 @@ func (r *nsnetRun) Setup(i int) error {
 		peer := &veth.Info.(*rtnl.Veth).Peer
 		peer.NumTxQueues, peer.NumRxQueues = 1, 1
 	}
-	var created rtnl.Link
+	// The kernel refuses IFLA_AF_SPEC in a create (EAFNOSUPPORT), and
+	// applies IFF_UP before it in a set: without IPv6, create down, then
+	// set the mode, then up, in one batch.
 	if r.noIPv6 {
-		// The kernel refuses IFLA_AF_SPEC in a create (EAFNOSUPPORT), and
-		// applies IFF_UP before it in a set: create down, then set the
-		// mode, then up, in one batch.
 		veth.Flags = 0
-		b := r.host.Batch()
-		b.LinkCreate(veth, &created)
-		b.LinkSet(&rtnl.Link{Name: h, AddrGenModeNone: true})
-		b.LinkSet(&rtnl.Link{Name: h, Flags: unix.IFF_UP, Change: unix.IFF_UP})
-		err = b.Flush()
-	} else {
-		b := r.host.Batch()
-		b.LinkCreate(veth, &created)
-		err = b.Flush()
 	}
-	if err != nil {
+	var created rtnl.Link
+	hb := r.host.Batch()
+	hb.LinkCreate(veth, &created)
+	if r.noIPv6 {
+		hb.LinkSet(&rtnl.Link{Name: h, AddrGenModeNone: true})
+		hb.LinkSet(&rtnl.Link{Name: h, Flags: unix.IFF_UP, Change: unix.IFF_UP})
+	}
+	if err := hb.Flush(); err != nil {
 		return err
 	}
 	// The kernel's report of the creation (NLM_F_ECHO) names the peer's

@@ -48,20 +48,21 @@ func (c *Conn) Batch() *Batch { return &Batch{c: c} }
 func (b *Batch) Len() int { return len(b.msgs) }
 
 func (b *Batch) add(op, obj string, typ netlink.HeaderType, flags netlink.HeaderFlags, body encoding.BinaryMarshaler) {
-	b.addAfter(0, op, obj, typ, flags, body)
+	b.addOp(batchOp{op: op, obj: obj}, typ, flags, body)
 }
 
-func (b *Batch) addAfter(after int, op, obj string, typ netlink.HeaderType, flags netlink.HeaderFlags, body encoding.BinaryMarshaler) {
+// addOp queues one request, acknowledged, named by op for its OpError.
+func (b *Batch) addOp(op batchOp, typ netlink.HeaderType, flags netlink.HeaderFlags, body encoding.BinaryMarshaler) {
 	if b.err != nil {
 		return
 	}
 	m, err := message(typ, flags|netlink.Acknowledge, body)
 	if err != nil {
-		b.err = &OpError{Op: op, Obj: obj, Err: err}
+		b.err = &OpError{Op: op.op, Obj: op.obj, Err: err}
 		return
 	}
 	b.msgs = append(b.msgs, m)
-	b.ops = append(b.ops, batchOp{op: op, obj: obj, after: after})
+	b.ops = append(b.ops, op)
 }
 
 // LinkAdd queues Conn.LinkAdd: one request, or, with AddrGenModeNone, the
@@ -70,8 +71,9 @@ func (b *Batch) LinkAdd(l *Link) { b.linkAdd(l, nil) }
 
 // LinkCreate queues Conn.LinkCreate: LinkAdd whose creation carries
 // NLM_F_ECHO; Flush decodes the kernel's report of the new link into
-// created, which must be a zero Link. created.Index stays 0 if no report came: the creation failed,
-// or the kernel predates 6.1 and ignores the flag (look the link up then).
+// created, which must be a zero Link. created.Index stays 0 if no report
+// came: the creation failed, or the kernel predates 6.1 and ignores the
+// flag (look the link up then).
 func (b *Batch) LinkCreate(l *Link, created *Link) { b.linkAdd(l, created) }
 
 func (b *Batch) linkAdd(l *Link, echo *Link) {
@@ -88,14 +90,12 @@ func (b *Batch) linkAdd(l *Link, echo *Link) {
 		if k > 0 {
 			after = create // a follow-up by name must not touch a link that was already there
 		}
+		op := batchOp{op: "link add", obj: l.Name, after: after}
 		flags := m.flags
 		if k == 0 && echo != nil {
-			flags |= netlink.Echo
+			op.echo, flags = echo, flags|netlink.Echo
 		}
-		b.addAfter(after, "link add", l.Name, unix.RTM_NEWLINK, flags, m.link)
-		if k == 0 && echo != nil {
-			b.ops[len(b.ops)-1].echo = echo
-		}
+		b.addOp(op, unix.RTM_NEWLINK, flags, m.link)
 	}
 }
 

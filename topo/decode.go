@@ -328,38 +328,40 @@ func (d *decoder) boolean(v *jsonlite.Value, path, field string, dst *bool) erro
 // integer decodes an int: any integer that fits, negative ones too, as
 // encoding/json does (validation checks the ranges).
 func (d *decoder) integer(v *jsonlite.Value, path, field string, dst *int) error {
-	const want = "a non-negative integer"
-	if ok, err := d.scalar(v, path, want); !ok {
-		return err
-	}
-	if v.Kind != jsonlite.Number {
-		d.mistype(v, field, want, jsonType(v))
-		return nil
-	}
-	n, err := strconv.ParseInt(v.Text, 10, strconv.IntSize)
-	if err != nil {
-		d.mistype(v, field, want, "number "+v.Text) // a fraction, an exponent, too large
-		return nil
-	}
-	*dst = int(n)
-	return nil
+	return d.number(v, path, field, func(text string) bool {
+		n, err := strconv.ParseInt(text, 10, strconv.IntSize)
+		if err == nil {
+			*dst = int(n)
+		}
+		return err == nil
+	})
 }
 
 func (d *decoder) uint32(v *jsonlite.Value, path, field string, dst *uint32) error {
+	return d.number(v, path, field, func(text string) bool {
+		n, err := strconv.ParseUint(text, 10, 32)
+		if err == nil {
+			*dst = uint32(n)
+		}
+		return err == nil
+	})
+}
+
+// number decodes an integer field with set, which stores the literal and
+// reports whether it fits the field's type; one that does not (negative
+// for an unsigned field, a fraction, an exponent, too large) is reported
+// as encoding/json named it: "number 1.5".
+func (d *decoder) number(v *jsonlite.Value, path, field string, set func(text string) bool) error {
 	const want = "a non-negative integer"
 	if ok, err := d.scalar(v, path, want); !ok {
 		return err
 	}
-	if v.Kind != jsonlite.Number {
+	switch {
+	case v.Kind != jsonlite.Number:
 		d.mistype(v, field, want, jsonType(v))
-		return nil
+	case !set(v.Text):
+		d.mistype(v, field, want, "number "+v.Text)
 	}
-	n, err := strconv.ParseUint(v.Text, 10, 32)
-	if err != nil {
-		d.mistype(v, field, want, "number "+v.Text) // negative, a fraction, too large
-		return nil
-	}
-	*dst = uint32(n)
 	return nil
 }
 
@@ -381,7 +383,7 @@ func (d *decoder) mismatch(v *jsonlite.Value, path, want string) error {
 	default:
 		found = "null"
 	}
-	return invalid(d.name, v.Line, "%s: expected %s, found %s", displayPath(path), want, found)
+	return invalid(d.name, v.Line, "%s: expected %s, found %s", describe(path), want, found)
 }
 
 // mistype keeps the first string, number or boolean of the wrong type,
@@ -404,15 +406,8 @@ func jsonType(v *jsonlite.Value) string {
 	return "number"
 }
 
-// describe names the object at path for a message.
+// describe names the value at path for a message.
 func describe(path string) string {
-	if path == "" {
-		return "the topology"
-	}
-	return displayPath(path)
-}
-
-func displayPath(path string) string {
 	if path == "" {
 		return "the topology"
 	}

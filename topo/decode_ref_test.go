@@ -158,7 +158,7 @@ func (w *refWalker) skipMismatch(tok json.Token, typ reflect.Type, path string) 
 	case nil:
 		found = "null"
 	}
-	return invalid(w.name, w.tokenLine(), "%s: expected %s, found %s", displayPath(path), refTypeWord(typ), found)
+	return invalid(w.name, w.tokenLine(), "%s: expected %s, found %s", describe(path), refTypeWord(typ), found)
 }
 
 // object reads the members of an object (after its '{') into struct typ.
