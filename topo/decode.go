@@ -3,11 +3,13 @@ package topo
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/nsnet/nsnet/internal/jsonlite"
+	"github.com/nsnet/nsnet/nft"
 )
 
 // decode parses data into a Topology without validating it. It walks the
@@ -22,10 +24,18 @@ import (
 // error, or data after the topology object; then the first string,
 // number or boolean of the wrong type. A null leaves its field at the
 // zero value.
+//
+// decode is where the file's texts become typed values, once: addresses,
+// destinations and gateways become net/netip values, NAT rules nft's.
+// A text that does not parse (an address without /LEN, a port out of
+// range) is not an error here: the field stays zero and the text and the
+// reason go in t.bad, so that Validate reports it, with its line, among
+// every other problem of the file. Nothing after decode parses again
+// (internal/archtest checks that topo calls netip's parsers only here).
 func decode(name string, data []byte) (*Topology, error) {
-	t := &Topology{source: name, lines: map[string]int{}}
+	t := &Topology{source: name, lines: map[string]int{}, bad: map[string]badValue{}}
 	root, err := jsonlite.Parse(data)
-	d := decoder{name: name, lines: t.lines}
+	d := decoder{name: name, lines: t.lines, bad: t.bad}
 	// On a syntax error root is the part read before it, so a problem
 	// there is reported first.
 	if derr := d.topology(&root, t); derr != nil {
@@ -69,7 +79,8 @@ var (
 type decoder struct {
 	name     string
 	lines    map[string]int
-	mistyped error // the first string, number or boolean of the wrong type
+	bad      map[string]badValue // texts that do not parse into their type
+	mistyped error               // the first string, number or boolean of the wrong type
 }
 
 func (d *decoder) topology(v *jsonlite.Value, t *Topology) error {
@@ -120,9 +131,9 @@ func (d *decoder) route(v *jsonlite.Value, path, field string, r *Route) error {
 	return d.object(v, path, routeFields, func(key string, v *jsonlite.Value, path string) error {
 		switch f := field + "." + key; key {
 		case "to":
-			return d.str(v, path, f, &r.To)
+			return typed(d, v, path, f, &r.To, parseRouteDst)
 		case "via":
-			return d.str(v, path, f, &r.Via)
+			return typed(d, v, path, f, &r.Via, parseGateway)
 		case "dev":
 			return d.str(v, path, f, &r.Dev)
 		case "metric":
@@ -138,7 +149,7 @@ func (d *decoder) bridge(v *jsonlite.Value, path, field string, b *Bridge) error
 		case "name":
 			return d.str(v, path, f, &b.Name)
 		case "addresses":
-			return list(d, v, path, f, &b.Addresses, d.str)
+			return list(d, v, path, f, &b.Addresses, d.ifAddr)
 		case "mtu":
 			return d.integer(v, path, f, &b.MTU)
 		}
@@ -171,7 +182,7 @@ func (d *decoder) endField(key string, v *jsonlite.Value, path, field string, e 
 	case "bridge":
 		return d.str(v, path, f, &e.Bridge)
 	case "addresses":
-		return list(d, v, path, f, &e.Addresses, d.str)
+		return list(d, v, path, f, &e.Addresses, d.ifAddr)
 	}
 	return nil
 }
@@ -188,11 +199,11 @@ func (d *decoder) nat(v *jsonlite.Value, path, field string, n *NAT) error {
 	})
 }
 
-func (d *decoder) masquerade(v *jsonlite.Value, path, field string, m *Masquerade) error {
+func (d *decoder) masquerade(v *jsonlite.Value, path, field string, m *nft.Masquerade) error {
 	return d.object(v, path, masqueradeFields, func(key string, v *jsonlite.Value, path string) error {
 		switch f := field + "." + key; key {
 		case "src":
-			return d.str(v, path, f, &m.Src)
+			return typed(d, v, path, f, &m.Src, parseMasqSrc)
 		case "oif":
 			return d.str(v, path, f, &m.OutIface)
 		}
@@ -200,15 +211,15 @@ func (d *decoder) masquerade(v *jsonlite.Value, path, field string, m *Masquerad
 	})
 }
 
-func (d *decoder) forward(v *jsonlite.Value, path, field string, fw *Forward) error {
+func (d *decoder) forward(v *jsonlite.Value, path, field string, fw *nft.Forward) error {
 	return d.object(v, path, forwardFields, func(key string, v *jsonlite.Value, path string) error {
 		switch f := field + "." + key; key {
 		case "proto":
 			return d.str(v, path, f, &fw.Proto)
 		case "port":
-			return d.integer(v, path, f, &fw.Port)
+			return d.port(v, path, f, &fw.Port)
 		case "to":
-			return d.str(v, path, f, &fw.To)
+			return typed(d, v, path, f, &fw.To, parseForwardTo)
 		case "iif":
 			return d.str(v, path, f, &fw.InIface)
 		}
@@ -363,6 +374,141 @@ func (d *decoder) number(v *jsonlite.Value, path, field string, set func(text st
 		d.mistype(v, field, want, "number "+v.Text)
 	}
 	return nil
+}
+
+// port decodes a port: an integer in 1..65535. Another integer leaves
+// the port 0 and is kept in bad (except 0 itself) for Validate, which
+// says it is out of range.
+func (d *decoder) port(v *jsonlite.Value, path, field string, dst *uint16) error {
+	return d.number(v, path, field, func(text string) bool {
+		n, err := strconv.ParseInt(text, 10, strconv.IntSize)
+		switch {
+		case err != nil:
+			return false
+		case n == 0: // as if missing
+		case n < 0 || n > 65535:
+			d.bad[path] = badValue{text: strconv.FormatInt(n, 10)}
+		default:
+			*dst = uint16(n)
+		}
+		return true
+	})
+}
+
+// ifAddr decodes an interface address (parseIfAddr).
+func (d *decoder) ifAddr(v *jsonlite.Value, path, field string, dst *netip.Prefix) error {
+	return typed(d, v, path, field, dst, parseIfAddr)
+}
+
+// typed decodes a string that parse turns into the field's type. A text
+// that parse refuses is kept in bad with parse's reason, for Validate to
+// report with every other problem; the field stays zero. "" is the zero
+// value, as a missing or null field is, and Validate treats it so.
+func typed[T any](d *decoder, v *jsonlite.Value, path, field string, dst *T, parse func(string) (T, error)) error {
+	var s string
+	if err := d.str(v, path, field, &s); err != nil || s == "" {
+		return err // "", null, not a string (d.mistyped), or not read: zero
+	}
+	x, err := parse(s)
+	if err != nil {
+		d.bad[path] = badValue{text: s, err: err}
+		return nil
+	}
+	*dst = x
+	return nil
+}
+
+// A badValue is a value of the file that does not parse into its type:
+// its text as written and why (nil for a port out of range).
+type badValue struct {
+	text string
+	err  error
+}
+
+// The reasons a text is not what its field holds, as Validate reports
+// them after the object and the text; a field that is missing or null
+// gets the reason for "".
+var (
+	errNoPrefixLen = errors.New("missing prefix length: write it as ADDRESS/LEN, e.g. 192.168.15.1/24")
+	errNotIfAddr   = errors.New("not an address in CIDR form: write ADDRESS/LEN, e.g. 192.168.15.1/24 or fd00::1/64")
+	errNoDst       = errors.New("has no destination: set \"to\" to a CIDR or \"default\"")
+	errNotSrc      = errors.New("source is not a CIDR: write e.g. 192.168.15.0/24")
+)
+
+// parseIfAddr parses an interface address in CIDR form, e.g.
+// 192.168.15.1/24; Validate checks that it can be assigned.
+func parseIfAddr(s string) (netip.Prefix, error) {
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		if _, aerr := netip.ParseAddr(s); aerr == nil {
+			return p, errNoPrefixLen
+		}
+		return p, errNotIfAddr
+	}
+	return p, nil
+}
+
+// defaultRoute is the destination "default" stands for.
+var defaultRoute = netip.PrefixFrom(netip.IPv4Unspecified(), 0)
+
+// parseRouteDst parses a route destination: "default" (IPv4's, as
+// iproute2 reads it), a CIDR, or an address (a host route). Validate
+// checks that the host bits are zero (the kernel refuses others).
+func parseRouteDst(s string) (netip.Prefix, error) {
+	switch s {
+	case "default":
+		return defaultRoute, nil
+	case "":
+		return netip.Prefix{}, errNoDst
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		if a, aerr := netip.ParseAddr(s); aerr == nil {
+			return netip.PrefixFrom(a, a.BitLen()), nil
+		}
+		return p, fmt.Errorf("destination %q is not a CIDR: write e.g. 192.168.1.0/24 or default", s)
+	}
+	return p, nil
+}
+
+// parseGateway parses a route's gateway; "" is none.
+func parseGateway(s string) (netip.Addr, error) {
+	if s == "" {
+		return netip.Addr{}, nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil || a.Zone() != "" {
+		return netip.Addr{}, notGateway(s)
+	}
+	return a, nil
+}
+
+func notGateway(s string) error {
+	return fmt.Errorf("gateway %q is not an IP address: write e.g. 192.168.15.5", s)
+}
+
+func notAddrPort(s string) error {
+	return fmt.Errorf("destination %q is not IP:PORT: write e.g. 192.168.15.2:80", s)
+}
+
+// parseMasqSrc parses a masquerade's source network; Validate checks
+// that its host bits are zero.
+func parseMasqSrc(s string) (netip.Prefix, error) {
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return p, errNotSrc
+	}
+	return p, nil
+}
+
+// parseForwardTo parses a port forward's destination, IP:PORT; Validate
+// checks that the port is not 0.
+func parseForwardTo(s string) (netip.AddrPort, error) {
+	a, err := netip.ParseAddrPort(s)
+	if err != nil {
+		return a, notAddrPort(s)
+	}
+	return a, nil
 }
 
 // mismatch reports an object or a list where want belongs, or a string,

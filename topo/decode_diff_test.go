@@ -3,11 +3,16 @@ package topo
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"os"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/nsnet/nsnet/nft"
+	"github.com/nsnet/nsnet/topo/internal/filefmt"
 )
 
 // The hand-written decode must do exactly what decodeRef (encoding/json
@@ -106,16 +111,16 @@ func TestDecodeFieldLists(t *testing.T) {
 		typ    reflect.Type
 		fields []string
 	}{
-		{reflect.TypeFor[Topology](), topologyFields},
-		{reflect.TypeFor[Host](), hostFields},
-		{reflect.TypeFor[Namespace](), namespaceFields},
-		{reflect.TypeFor[Route](), routeFields},
-		{reflect.TypeFor[Bridge](), bridgeFields},
-		{reflect.TypeFor[Veth](), vethFields},
-		{reflect.TypeFor[End](), endFields},
-		{reflect.TypeFor[NAT](), natFields},
-		{reflect.TypeFor[Masquerade](), masqueradeFields},
-		{reflect.TypeFor[Forward](), forwardFields},
+		{reflect.TypeFor[filefmt.Topology](), topologyFields},
+		{reflect.TypeFor[filefmt.Host](), hostFields},
+		{reflect.TypeFor[filefmt.Namespace](), namespaceFields},
+		{reflect.TypeFor[filefmt.Route](), routeFields},
+		{reflect.TypeFor[filefmt.Bridge](), bridgeFields},
+		{reflect.TypeFor[filefmt.Veth](), vethFields},
+		{reflect.TypeFor[filefmt.End](), endFields},
+		{reflect.TypeFor[filefmt.NAT](), natFields},
+		{reflect.TypeFor[filefmt.Masquerade](), masqueradeFields},
+		{reflect.TypeFor[filefmt.Forward](), forwardFields},
 	} {
 		if want := refSortedKeys(refJSONFields(tt.typ)); !reflect.DeepEqual(tt.fields, want) {
 			t.Errorf("%s: decode knows %v, the json tags say %v", tt.typ, tt.fields, want)
@@ -143,6 +148,24 @@ func randomStrings(r *rand.Rand) []string {
 	return s
 }
 
+// randomPrefix draws interface addresses and destinations, the zero
+// Prefix (written "") and the IPv4 default route ("default") included.
+func randomPrefix(r *rand.Rand) netip.Prefix {
+	pool := []netip.Prefix{{}, {}, netip.MustParsePrefix("192.168.15.1/24"), netip.MustParsePrefix("192.168.1.0/24"),
+		netip.MustParsePrefix("fd00::1/64"), netip.MustParsePrefix("10.0.0.1/32"), defaultRoute, netip.MustParsePrefix("::/0")}
+	return pool[r.IntN(len(pool))]
+}
+
+func randomAddr(r *rand.Rand) netip.Addr {
+	pool := []netip.Addr{{}, {}, netip.MustParseAddr("192.168.15.5"), netip.MustParseAddr("fd00::5")}
+	return pool[r.IntN(len(pool))]
+}
+
+func randomAddrPort(r *rand.Rand) netip.AddrPort {
+	pool := []netip.AddrPort{{}, netip.MustParseAddrPort("192.168.15.2:80"), netip.MustParseAddrPort("[fd00::2]:8080")}
+	return pool[r.IntN(len(pool))]
+}
+
 // randomList returns nil, an empty list or a few elements made by elem.
 func randomList[T any](r *rand.Rand, elem func(*rand.Rand) T) []T {
 	switch r.IntN(4) {
@@ -163,11 +186,11 @@ func randomInt(r *rand.Rand) int {
 }
 
 func randomRoute(r *rand.Rand) Route {
-	return Route{To: randomString(r), Via: randomString(r), Dev: randomString(r), Metric: []uint32{0, 0, 7, 1<<32 - 1}[r.IntN(4)]}
+	return Route{To: randomPrefix(r), Via: randomAddr(r), Dev: randomString(r), Metric: []uint32{0, 0, 7, 1<<32 - 1}[r.IntN(4)]}
 }
 
 func randomEnd(r *rand.Rand) End {
-	return End{Name: randomString(r), Netns: randomString(r), Bridge: randomString(r), Addresses: randomStrings(r)}
+	return End{Name: randomString(r), Netns: randomString(r), Bridge: randomString(r), Addresses: randomList(r, randomPrefix)}
 }
 
 // randomTopology fills every field of the file format, some empty.
@@ -178,15 +201,59 @@ func randomTopology(r *rand.Rand) *Topology {
 			return Namespace{Name: randomString(r), Forwarding: r.IntN(2) == 0, Routes: randomList(r, randomRoute)}
 		}),
 		Bridges: randomList(r, func(r *rand.Rand) Bridge {
-			return Bridge{Name: randomString(r), Addresses: randomStrings(r), MTU: randomInt(r)}
+			return Bridge{Name: randomString(r), Addresses: randomList(r, randomPrefix), MTU: randomInt(r)}
 		}),
 		Veths: randomList(r, func(r *rand.Rand) Veth { return Veth{End: randomEnd(r), Peer: randomEnd(r)} }),
 		NAT: NAT{
-			Masquerade: randomList(r, func(r *rand.Rand) Masquerade {
-				return Masquerade{Src: randomString(r), OutIface: randomString(r)}
+			Masquerade: randomList(r, func(r *rand.Rand) nft.Masquerade {
+				return nft.Masquerade{Src: randomPrefix(r), OutIface: randomString(r)}
 			}),
-			Forward: randomList(r, func(r *rand.Rand) Forward {
-				return Forward{Proto: randomString(r), Port: randomInt(r), To: randomString(r), InIface: randomString(r)}
+			Forward: randomList(r, func(r *rand.Rand) nft.Forward {
+				return nft.Forward{Proto: randomString(r), Port: []uint16{0, 1, 80, 65535}[r.IntN(4)], To: randomAddrPort(r), InIface: randomString(r)}
+			}),
+		},
+	}
+}
+
+// fileForm is t in the file's strings, as the file writes each typed
+// value: a zero value is "", IPv4's 0.0.0.0/0 destination is "default".
+func fileForm(t *Topology) *filefmt.Topology {
+	str := func(s fmt.Stringer, valid bool) string {
+		if !valid {
+			return ""
+		}
+		return s.String()
+	}
+	prefixes := func(in []netip.Prefix) []string {
+		return refMap(in, func(_ int, p netip.Prefix) string { return str(p, p.IsValid()) })
+	}
+	routes := func(in []Route) []filefmt.Route {
+		return refMap(in, func(_ int, r Route) filefmt.Route {
+			to := str(r.To, r.To.IsValid())
+			if r.To == netip.MustParsePrefix("0.0.0.0/0") {
+				to = "default"
+			}
+			return filefmt.Route{To: to, Via: str(r.Via, r.Via.IsValid()), Dev: r.Dev, Metric: r.Metric}
+		})
+	}
+	end := func(e End) filefmt.End {
+		return filefmt.End{Name: e.Name, Netns: e.Netns, Bridge: e.Bridge, Addresses: prefixes(e.Addresses)}
+	}
+	return &filefmt.Topology{
+		Host: filefmt.Host{Forwarding: t.Host.Forwarding, Routes: routes(t.Host.Routes)},
+		Namespaces: refMap(t.Namespaces, func(_ int, n Namespace) filefmt.Namespace {
+			return filefmt.Namespace{Name: n.Name, Forwarding: n.Forwarding, Routes: routes(n.Routes)}
+		}),
+		Bridges: refMap(t.Bridges, func(_ int, b Bridge) filefmt.Bridge {
+			return filefmt.Bridge{Name: b.Name, Addresses: prefixes(b.Addresses), MTU: b.MTU}
+		}),
+		Veths: refMap(t.Veths, func(_ int, v Veth) filefmt.Veth { return filefmt.Veth{End: end(v.End), Peer: end(v.Peer)} }),
+		NAT: filefmt.NAT{
+			Masquerade: refMap(t.NAT.Masquerade, func(_ int, m nft.Masquerade) filefmt.Masquerade {
+				return filefmt.Masquerade{Src: str(m.Src, m.Src.IsValid()), OutIface: m.OutIface}
+			}),
+			Forward: refMap(t.NAT.Forward, func(_ int, f nft.Forward) filefmt.Forward {
+				return filefmt.Forward{Proto: f.Proto, Port: int(f.Port), To: str(f.To, f.To.IsValid()), InIface: f.InIface}
 			}),
 		},
 	}
@@ -210,7 +277,7 @@ func TestMarshalIndentAgrees(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := json.MarshalIndent(top, "", "  ")
+		want, err := json.MarshalIndent(fileForm(top), "", "  ")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -218,7 +285,7 @@ func TestMarshalIndentAgrees(t *testing.T) {
 			t.Fatalf("MarshalIndent:\n%s\njson.MarshalIndent:\n%s", got, want)
 		}
 		checkDecodeAgrees(t, got)
-		compact, err := json.Marshal(top)
+		compact, err := json.Marshal(fileForm(top))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,9 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/nsnet/nsnet/nft"
+	"github.com/nsnet/nsnet/topo/internal/filefmt"
 )
 
 // decodeRef is decode as it was written with encoding/json and reflect,
@@ -18,10 +22,10 @@ import (
 // fields with their line (json.Decoder.DisallowUnknownFields reports
 // neither) and records the line of every object for later messages.
 func decodeRef(name string, data []byte) (*Topology, error) {
-	t := &Topology{source: name, lines: map[string]int{}}
+	t := &Topology{source: name, lines: map[string]int{}, bad: map[string]badValue{}}
 	w := refWalker{name: name, data: data, dec: json.NewDecoder(bytes.NewReader(data)), lines: t.lines}
 	w.dec.UseNumber()
-	if err := w.value(reflect.TypeFor[Topology](), ""); err != nil {
+	if err := w.value(reflect.TypeFor[filefmt.Topology](), ""); err != nil {
 		return nil, err
 	}
 	if _, err := w.dec.Token(); err != io.EOF {
@@ -29,14 +33,101 @@ func decodeRef(name string, data []byte) (*Topology, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(t); err != nil {
+	var f filefmt.Topology
+	if err := dec.Decode(&f); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			return nil, invalid(name, w.line(te.Offset), "%s: expected %s, found a JSON %s", te.Field, refTypeWord(te.Type), te.Value)
 		}
 		return nil, invalid(name, 0, "%s", err.Error())
 	}
+	refTyped(t, &f)
 	return t, nil
+}
+
+// refTyped fills t with the typed values of f, as decode types the
+// strings of the file: "" is the zero value, a text that does not parse
+// is zero and kept in t.bad under its path, and so is a port out of
+// range (0 is as if missing).
+func refTyped(t *Topology, f *filefmt.Topology) {
+	prefixes := func(path string, in []string) []netip.Prefix {
+		if in == nil {
+			return nil
+		}
+		out := make([]netip.Prefix, len(in))
+		for i, s := range in {
+			refParse(t, fmt.Sprintf("%s.addresses[%d]", path, i), s, &out[i], parseIfAddr)
+		}
+		return out
+	}
+	routes := func(path string, in []filefmt.Route) []Route {
+		if in == nil {
+			return nil
+		}
+		out := make([]Route, len(in))
+		for i, r := range in {
+			p := fmt.Sprintf("%s.routes[%d]", path, i)
+			out[i] = Route{Dev: r.Dev, Metric: r.Metric}
+			refParse(t, p+".to", r.To, &out[i].To, parseRouteDst)
+			refParse(t, p+".via", r.Via, &out[i].Via, parseGateway)
+		}
+		return out
+	}
+	end := func(path string, e filefmt.End) End {
+		return End{Name: e.Name, Netns: e.Netns, Bridge: e.Bridge, Addresses: prefixes(path, e.Addresses)}
+	}
+	t.Host = Host{Forwarding: f.Host.Forwarding, Routes: routes("host", f.Host.Routes)}
+	t.Namespaces = refMap(f.Namespaces, func(i int, n filefmt.Namespace) Namespace {
+		return Namespace{Name: n.Name, Forwarding: n.Forwarding, Routes: routes(fmt.Sprintf("namespaces[%d]", i), n.Routes)}
+	})
+	t.Bridges = refMap(f.Bridges, func(i int, b filefmt.Bridge) Bridge {
+		return Bridge{Name: b.Name, MTU: b.MTU, Addresses: prefixes(fmt.Sprintf("bridges[%d]", i), b.Addresses)}
+	})
+	t.Veths = refMap(f.Veths, func(i int, v filefmt.Veth) Veth {
+		p := fmt.Sprintf("veths[%d]", i)
+		return Veth{End: end(p, v.End), Peer: end(p+".peer", v.Peer)}
+	})
+	t.NAT.Masquerade = refMap(f.NAT.Masquerade, func(i int, m filefmt.Masquerade) nft.Masquerade {
+		q := nft.Masquerade{OutIface: m.OutIface}
+		refParse(t, fmt.Sprintf("nat.masquerade[%d].src", i), m.Src, &q.Src, parseMasqSrc)
+		return q
+	})
+	t.NAT.Forward = refMap(f.NAT.Forward, func(i int, fw filefmt.Forward) nft.Forward {
+		p := fmt.Sprintf("nat.forward[%d]", i)
+		x := nft.Forward{Proto: fw.Proto, InIface: fw.InIface}
+		switch {
+		case fw.Port >= 1 && fw.Port <= 65535:
+			x.Port = uint16(fw.Port)
+		case fw.Port != 0:
+			t.bad[p+".port"] = badValue{text: strconv.Itoa(fw.Port)}
+		}
+		refParse(t, p+".to", fw.To, &x.To, parseForwardTo)
+		return x
+	})
+}
+
+func refParse[T any](t *Topology, path, s string, dst *T, parse func(string) (T, error)) {
+	if s == "" {
+		return
+	}
+	x, err := parse(s)
+	if err != nil {
+		t.bad[path] = badValue{text: s, err: err}
+		return
+	}
+	*dst = x
+}
+
+// refMap maps a list, keeping nil nil and empty empty.
+func refMap[A, B any](in []A, f func(int, A) B) []B {
+	if in == nil {
+		return nil
+	}
+	out := make([]B, len(in))
+	for i, x := range in {
+		out[i] = f(i, x)
+	}
+	return out
 }
 
 // refTypeWord names a Go type the way a JSON author thinks of it.

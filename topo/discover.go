@@ -74,14 +74,14 @@ func Discover(ctx context.Context) (*Topology, error) {
 		views = append(views, v)
 		t.Namespaces = append(t.Namespaces, Namespace{Name: e.Name})
 	}
-	addrsOf := func(v *nsView, idx int32) []string {
-		var out []string
+	addrsOf := func(v *nsView, idx int32) []netip.Prefix {
+		var out []netip.Prefix
 		for _, a := range v.addrs {
 			p := a.Prefix()
 			if a.Index != idx || p.Addr().IsLinkLocalUnicast() || p.Addr().IsLoopback() {
 				continue
 			}
-			out = append(out, p.String())
+			out = append(out, p)
 		}
 		return out
 	}
@@ -145,13 +145,8 @@ func Discover(ctx context.Context) (*Topology, error) {
 			if r.Table != unix.RT_TABLE_MAIN || r.Type != unix.RTN_UNICAST || r.Protocol == unix.RTPROT_KERNEL || r.Protocol == unix.RTPROT_RA {
 				continue
 			}
-			fr := Route{To: r.DstPrefix().String()}
-			if r.DstLen == 0 {
-				fr.To = "default"
-			}
-			if r.Gateway.IsValid() {
-				fr.Via = r.Gateway.String()
-			} else {
+			fr := Route{To: r.DstPrefix(), Via: r.Gateway}
+			if !r.Gateway.IsValid() {
 				fr.Dev = names[r.OutIndex]
 			}
 			if !(r.Family == unix.AF_INET6 && r.Priority == 1024) {
@@ -179,9 +174,9 @@ func Discover(ctx context.Context) (*Topology, error) {
 	for _, e := range entriesNAT {
 		switch r := e.Rule.(type) {
 		case nft.Masquerade:
-			t.NAT.Masquerade = append(t.NAT.Masquerade, Masquerade{Src: r.Src.Masked().String(), OutIface: r.OutIface})
+			t.NAT.Masquerade = append(t.NAT.Masquerade, nft.Masquerade{Src: r.Src.Masked(), OutIface: r.OutIface})
 		case nft.Forward:
-			t.NAT.Forward = append(t.NAT.Forward, Forward{Proto: r.Proto, Port: int(r.Port), To: r.To.String(), InIface: r.InIface})
+			t.NAT.Forward = append(t.NAT.Forward, nft.Forward{Proto: r.Proto, Port: r.Port, To: r.To, InIface: r.InIface})
 		}
 	}
 	return t, nil

@@ -242,12 +242,8 @@ func (d *doctor) bridges() {
 }
 
 func (d *doctor) addresses() {
-	check := func(ns, dev string, addrs []string) {
-		for _, s := range addrs {
-			p, err := parseIfAddr(s)
-			if err != nil {
-				continue
-			}
+	check := func(ns, dev string, addrs []netip.Prefix) {
+		for _, p := range addrs {
 			obj := p.String() + " dev " + dev + inNS(ns)
 			nl := d.lv.get(ns)
 			switch {
@@ -301,11 +297,7 @@ func (d *doctor) routes(ctx context.Context) {
 		nl := d.lv.get(ns)
 		for _, r := range routes {
 			obj := routeString(r) + inNS(ns)
-			dst, err := parseRouteDst(r.To)
-			if err != nil {
-				continue
-			}
-			gw, _ := netip.ParseAddr(r.Via)
+			dst, gw := r.To, r.Via
 			if nl == nil {
 				d.add(CheckRoute, obj, Skip, "the namespace is missing", "")
 				continue
@@ -426,15 +418,15 @@ func (d *doctor) gateway(ctx context.Context, ns, obj string, gw netip.Addr, dev
 // ownerOf names the interface of the file that has address ip.
 func (d *doctor) ownerOf(ip netip.Addr) string {
 	for _, b := range d.t.Bridges {
-		for _, a := range b.Addresses {
-			if p, err := parseIfAddr(a); err == nil && p.Addr() == ip {
+		for _, p := range b.Addresses {
+			if p.Addr() == ip {
 				return b.Name
 			}
 		}
 	}
 	for _, e := range d.t.ends() {
-		for _, a := range e.End.Addresses {
-			if p, err := parseIfAddr(a); err == nil && p.Addr() == ip {
+		for _, p := range e.End.Addresses {
+			if p.Addr() == ip {
 				return e.End.Name
 			}
 		}
@@ -451,24 +443,20 @@ func (d *doctor) routingNeeded() bool {
 	}
 	host := map[netip.Addr]bool{}
 	for _, b := range d.t.Bridges {
-		for _, a := range b.Addresses {
-			if p, err := parseIfAddr(a); err == nil {
-				host[p.Addr()] = true
-			}
+		for _, p := range b.Addresses {
+			host[p.Addr()] = true
 		}
 	}
 	for _, e := range d.t.ends() {
 		if e.End.Netns == "" {
-			for _, a := range e.End.Addresses {
-				if p, err := parseIfAddr(a); err == nil {
-					host[p.Addr()] = true
-				}
+			for _, p := range e.End.Addresses {
+				host[p.Addr()] = true
 			}
 		}
 	}
 	for _, n := range d.t.Namespaces {
 		for _, r := range n.Routes {
-			if gw, err := netip.ParseAddr(r.Via); err == nil && host[gw] {
+			if r.Via.IsValid() && host[r.Via] {
 				return true
 			}
 		}
@@ -538,12 +526,12 @@ func (d *doctor) overlaps() error {
 	declared := map[string]bool{} // "ns|dev|prefix"
 	for _, b := range d.t.Bridges {
 		for _, a := range b.Addresses {
-			declared["|"+b.Name+"|"+a] = true
+			declared["|"+b.Name+"|"+a.String()] = true
 		}
 	}
 	for _, e := range d.t.ends() {
 		for _, a := range e.End.Addresses {
-			declared[e.End.Netns+"|"+e.End.Name+"|"+a] = true
+			declared[e.End.Netns+"|"+e.End.Name+"|"+a.String()] = true
 		}
 	}
 	segOf := func(ns, dev string) string {

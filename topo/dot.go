@@ -39,7 +39,7 @@ func (t *Topology) DOT(status *PlanResult) string {
 		for _, e := range []End{v.End, v.Peer} {
 			label := e.Name
 			for _, a := range e.Addresses {
-				label += "\\n" + a
+				label += "\\n" + a.String()
 			}
 			ifs[e.Netns] = append(ifs[e.Netns], ifNode{ifID(e.Netns, e.Name), label, red(KindVeth, st.NS, st.Object)})
 		}
@@ -92,7 +92,7 @@ func (t *Topology) DOT(status *PlanResult) string {
 		for _, br := range t.Bridges {
 			label := "bridge " + br.Name
 			for _, a := range br.Addresses {
-				label += "\\n" + a
+				label += "\\n" + a.String()
 			}
 			fmt.Fprintf(&b, "    %s [shape=ellipse, style=solid, label=%s%s];\n", dotID("br:"+br.Name), dotID(label), red(KindBridge, "", br.Name))
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/netip"
 	"os"
 	"slices"
 	"sync"
@@ -67,12 +66,7 @@ func Down(ctx context.Context, t *Topology, o Options) ([]Removed, error) {
 			return nil, err
 		}
 		for _, r := range t.Host.Routes {
-			dst, err := parseRouteDst(r.To)
-			if err != nil {
-				continue
-			}
-			gw, _ := netip.ParseAddr(r.Via)
-			if old, same := findRoute(hl, dst, r.Metric, gw, r.Dev); old != nil && same {
+			if old, same := findRoute(hl, r.To, r.Metric, r.Via, r.Dev); old != nil && same {
 				note(KindRoute, routeString(r), ignoreMissing(s.host.c.RouteDel(old)))
 			}
 		}

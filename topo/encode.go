@@ -1,9 +1,11 @@
 package topo
 
 import (
+	"net/netip"
 	"strconv"
 
 	"github.com/nsnet/nsnet/internal/jsonlite"
+	"github.com/nsnet/nsnet/nft"
 )
 
 // JSON encodings of topo's types, written by hand to keep reflection out
@@ -50,8 +52,8 @@ func appendNamespace(b []byte, n Namespace) []byte {
 
 func appendRoute(b []byte, r Route) []byte {
 	b = append(b, '{')
-	b = fileString(b, "to", r.To, false)
-	b = fileString(b, "via", r.Via, true)
+	b = fileString(b, "to", dstString(r.To), false)
+	b = fileString(b, "via", addrString(r.Via), true)
 	b = fileString(b, "dev", r.Dev, true)
 	if r.Metric != 0 {
 		b = jsonlite.AppendKey(b, "metric")
@@ -63,7 +65,7 @@ func appendRoute(b []byte, r Route) []byte {
 func appendBridge(b []byte, br Bridge) []byte {
 	b = append(b, '{')
 	b = fileString(b, "name", br.Name, false)
-	b = fileList(b, "addresses", br.Addresses, jsonlite.AppendStringHTML)
+	b = fileList(b, "addresses", br.Addresses, appendPrefix)
 	if br.MTU != 0 {
 		b = jsonlite.AppendKey(b, "mtu")
 		b = strconv.AppendInt(b, int64(br.MTU), 10)
@@ -88,7 +90,15 @@ func appendEndFields(b []byte, e End) []byte {
 	b = fileString(b, "name", e.Name, false)
 	b = fileString(b, "netns", e.Netns, true)
 	b = fileString(b, "bridge", e.Bridge, true)
-	return fileList(b, "addresses", e.Addresses, jsonlite.AppendStringHTML)
+	return fileList(b, "addresses", e.Addresses, appendPrefix)
+}
+
+// appendPrefix writes an address ("" for the zero Prefix).
+func appendPrefix(b []byte, p netip.Prefix) []byte {
+	if !p.IsValid() {
+		return jsonlite.AppendString(b, "")
+	}
+	return jsonlite.AppendString(b, p.String())
 }
 
 func appendNAT(b []byte, n NAT) []byte {
@@ -98,19 +108,27 @@ func appendNAT(b []byte, n NAT) []byte {
 	return append(b, '}')
 }
 
-func appendMasquerade(b []byte, m Masquerade) []byte {
+func appendMasquerade(b []byte, m nft.Masquerade) []byte {
 	b = append(b, '{')
-	b = fileString(b, "src", m.Src, false)
+	src := ""
+	if m.Src.IsValid() {
+		src = m.Src.String()
+	}
+	b = fileString(b, "src", src, false)
 	b = fileString(b, "oif", m.OutIface, true)
 	return append(b, '}')
 }
 
-func appendForward(b []byte, f Forward) []byte {
+func appendForward(b []byte, f nft.Forward) []byte {
 	b = append(b, '{')
 	b = fileString(b, "proto", f.Proto, false)
 	b = jsonlite.AppendKey(b, "port")
-	b = strconv.AppendInt(b, int64(f.Port), 10)
-	b = fileString(b, "to", f.To, false)
+	b = strconv.AppendUint(b, uint64(f.Port), 10)
+	to := ""
+	if f.To.IsValid() {
+		to = f.To.String()
+	}
+	b = fileString(b, "to", to, false)
 	b = fileString(b, "iif", f.InIface, true)
 	return append(b, '}')
 }

@@ -3,7 +3,6 @@ package topo
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 
 	"github.com/nsnet/nsnet/nft"
 )
@@ -13,27 +12,11 @@ import (
 func natRule(s *Step) (nft.NATRule, error) {
 	switch s.Kind {
 	case KindMasquerade:
-		return masqRule(s.masq)
+		return s.masq, nil
 	case KindForward:
-		return fwdRule(s.fwd)
+		return s.fwd, nil
 	}
 	return nil, fmt.Errorf("step %s is not NAT", s.Kind)
-}
-
-func masqRule(m Masquerade) (nft.NATRule, error) {
-	src, err := netip.ParsePrefix(m.Src)
-	if err != nil {
-		return nil, err
-	}
-	return nft.Masquerade{Src: src, OutIface: m.OutIface}, nil
-}
-
-func fwdRule(f Forward) (nft.NATRule, error) {
-	to, err := netip.ParseAddrPort(f.To)
-	if err != nil {
-		return nil, err
-	}
-	return nft.Forward{Proto: f.Proto, Port: uint16(f.Port), To: to, InIface: f.InIface}, nil
 }
 
 // dialNFT opens an nf_tables socket in the namespace of h (the host's
@@ -113,14 +96,10 @@ func natDel(h *handle, t *Topology) ([]string, error) {
 	defer c.Close()
 	var rules []nft.NATRule
 	for _, m := range t.NAT.Masquerade {
-		if r, err := masqRule(m); err == nil {
-			rules = append(rules, r)
-		}
+		rules = append(rules, m)
 	}
 	for _, f := range t.NAT.Forward {
-		if r, err := fwdRule(f); err == nil {
-			rules = append(rules, r)
-		}
+		rules = append(rules, f)
 	}
 	var done []string
 	var errs []error

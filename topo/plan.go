@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/nsnet/nsnet/nft"
 	"github.com/nsnet/nsnet/rtnl"
 	"golang.org/x/sys/unix"
 )
@@ -77,8 +78,8 @@ type Step struct {
 	dst   netip.Prefix
 	gw    netip.Addr
 	mtu   int
-	masq  Masquerade
-	fwd   Forward
+	masq  nft.Masquerade
+	fwd   nft.Forward
 	old   *rtnl.Route // KindRoute Change: the route it replaces
 }
 
@@ -203,12 +204,8 @@ func diff(t *Topology, lv *live) *PlanResult {
 		add(vethStep(v, lv))
 	}
 	// Addresses, on namespace ends, bridges and host ends.
-	addAddrs := func(ns, dev string, addrs []string, devCreated bool) {
-		for _, a := range addrs {
-			pfx, err := parseIfAddr(a)
-			if err != nil {
-				continue // Validate reported it
-			}
+	addAddrs := func(ns, dev string, addrs []netip.Prefix, devCreated bool) {
+		for _, pfx := range addrs {
 			s := Step{Kind: KindAddr, NS: ns, Object: pfx.String() + " dev " + dev + inNS(ns), addr: pfx, dev: dev,
 				Commands: []string{ipN(ns) + "addr add " + pfx.String() + " dev " + dev}}
 			s.Action = Create
@@ -232,11 +229,7 @@ func diff(t *Topology, lv *live) *PlanResult {
 	// Routes, host first (they may be what namespaces route through).
 	addRoutes := func(ns string, routes []Route) {
 		for _, r := range routes {
-			dst, err := parseRouteDst(r.To)
-			if err != nil {
-				continue
-			}
-			gw, _ := netip.ParseAddr(r.Via)
+			dst, gw := r.To, r.Via
 			s := Step{Kind: KindRoute, NS: ns, Object: routeString(r) + inNS(ns), route: r, dst: dst, gw: gw, dev: r.Dev,
 				Commands: []string{ipN(ns) + "route add " + routeString(r)}}
 			s.Action = Create
@@ -308,23 +301,23 @@ func diff(t *Topology, lv *live) *PlanResult {
 	return p
 }
 
-func masqString(m Masquerade) string {
-	s := "masquerade " + m.Src
+func masqString(m nft.Masquerade) string {
+	s := "masquerade " + m.Src.String()
 	if m.OutIface != "" {
 		s += " oif " + m.OutIface
 	}
 	return s
 }
 
-func iptMasq(m Masquerade) string {
-	s := "-s " + m.Src
+func iptMasq(m nft.Masquerade) string {
+	s := "-s " + m.Src.String()
 	if m.OutIface != "" {
 		s += " -o " + m.OutIface
 	}
 	return s + " -j MASQUERADE"
 }
 
-func fwdString(f Forward) string {
+func fwdString(f nft.Forward) string {
 	s := fmt.Sprintf("forward %s %d -> %s", f.Proto, f.Port, f.To)
 	if f.InIface != "" {
 		s += " iif " + f.InIface

@@ -25,9 +25,8 @@ func synth(t *Topology) *live {
 		nl.links[name] = l
 		return l
 	}
-	addr := func(nl *nsLive, l *rtnl.Link, addrs []string) {
-		for _, a := range addrs {
-			p := netip.MustParsePrefix(a)
+	addr := func(nl *nsLive, l *rtnl.Link, addrs []netip.Prefix) {
+		for _, p := range addrs {
 			nl.addrs = append(nl.addrs, rtnl.Addr{Index: l.Index, Local: p.Addr(), PrefixLen: uint8(p.Bits())})
 		}
 	}
@@ -46,12 +45,12 @@ func synth(t *Topology) *live {
 	}
 	routes := func(nl *nsLive, rs []Route) {
 		for _, r := range rs {
-			dst, _ := parseRouteDst(r.To)
+			dst := r.To
 			rt := rtnl.Route{Table: unix.RT_TABLE_MAIN, Type: unix.RTN_UNICAST, DstLen: uint8(dst.Bits()), Priority: r.Metric}
 			if dst.Bits() > 0 {
 				rt.Dst = dst.Addr()
 			}
-			rt.Gateway, _ = netip.ParseAddr(r.Via)
+			rt.Gateway = r.Via
 			nl.routes = append(nl.routes, rt)
 		}
 	}

@@ -12,18 +12,19 @@ import (
 	"github.com/nsnet/nsnet/internal/nettest"
 	"github.com/nsnet/nsnet/internal/sandbox"
 	"github.com/nsnet/nsnet/nsutil"
+	"github.com/nsnet/nsnet/topo/internal/filefmt"
 )
 
 // generated returns a topology of n namespaces on one bridge.
 func generated(t testing.TB, n int) *Topology {
 	t.Helper()
-	top := Topology{Bridges: []Bridge{{Name: "gen-br", Addresses: []string{"10.20.0.1/16"}}}}
+	top := filefmt.Topology{Bridges: []filefmt.Bridge{{Name: "gen-br", Addresses: []string{"10.20.0.1/16"}}}}
 	for i := range n {
 		name := fmt.Sprintf("gen%d", i)
-		top.Namespaces = append(top.Namespaces, Namespace{Name: name, Routes: []Route{{To: "default", Via: "10.20.0.1"}}})
-		top.Veths = append(top.Veths, Veth{
-			End:  End{Name: "eth0", Netns: name, Addresses: []string{fmt.Sprintf("10.20.%d.%d/16", (i+2)/250, (i+2)%250+1)}},
-			Peer: End{Name: fmt.Sprintf("gen%d-br", i), Bridge: "gen-br"},
+		top.Namespaces = append(top.Namespaces, filefmt.Namespace{Name: name, Routes: []filefmt.Route{{To: "default", Via: "10.20.0.1"}}})
+		top.Veths = append(top.Veths, filefmt.Veth{
+			End:  filefmt.End{Name: "eth0", Netns: name, Addresses: []string{fmt.Sprintf("10.20.%d.%d/16", (i+2)/250, (i+2)%250+1)}},
+			Peer: filefmt.End{Name: fmt.Sprintf("gen%d-br", i), Bridge: "gen-br"},
 		})
 	}
 	b, err := json.Marshal(&top)

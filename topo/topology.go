@@ -2,7 +2,10 @@ package topo
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
+
+	"github.com/nsnet/nsnet/nft"
 )
 
 // A Topology is one network, as a JSON file describes it. Everything it
@@ -12,92 +15,85 @@ import (
 // the host; a veth joins a namespace to a bridge (or to the host), or two
 // namespaces to each other.
 //
-// The json tags on Topology and the types it holds are the file format:
-// the field names and which fields MarshalIndent leaves out when empty.
-// decode.go reads and encode.go writes them by hand (the binary links no
-// encoding/json); tests hold both to encoding/json with these tags.
+// Addresses, destinations, gateways and NAT rules are typed values
+// (net/netip, nft's rules): decode.go parses the file's text once, and
+// nothing after it parses again. decode.go reads and encode.go writes the
+// file format by hand (the binary links no encoding/json); the package
+// doc lists its fields, and tests hold both to encoding/json with a
+// mirror of these types that has the file's strings.
 type Topology struct {
-	Host       Host        `json:"host"`
-	Namespaces []Namespace `json:"namespaces,omitempty"`
-	Bridges    []Bridge    `json:"bridges,omitempty"`
-	Veths      []Veth      `json:"veths,omitempty"`
-	NAT        NAT         `json:"nat"`
+	Host       Host
+	Namespaces []Namespace
+	Bridges    []Bridge
+	Veths      []Veth
+	NAT        NAT
 
 	// source is the file name the topology was read from ("" if none),
 	// and lines maps a JSON path ("veths[1].peer") to its line, so that
 	// validation messages can point into the file.
 	source string
 	lines  map[string]int
+	// bad maps the JSON path of a value that did not decode into its type
+	// ("veths[0].addresses[1]", "nat.forward[0].port") to its text and
+	// why; the typed field holds the zero value, and Validate reports it.
+	bad map[string]badValue
 }
 
 // Host is what the file asks of the host's own network namespace.
 type Host struct {
 	// Forwarding sets net.ipv4.ip_forward (and IPv6's, when the file has
 	// IPv6 addresses) to 1, which routing between segments and NAT need.
-	Forwarding bool `json:"forwarding,omitempty"`
+	Forwarding bool
 	// Routes are added to the host's main table.
-	Routes []Route `json:"routes,omitempty"`
+	Routes []Route
 }
 
 // A Namespace is a named network namespace (iproute2's /run/netns/NAME).
 type Namespace struct {
-	Name       string  `json:"name"`
-	Forwarding bool    `json:"forwarding,omitempty"` // net.ipv4.ip_forward inside it
-	Routes     []Route `json:"routes,omitempty"`
+	Name       string
+	Forwarding bool // net.ipv4.ip_forward inside it
+	Routes     []Route
 }
 
 // A Bridge is a Linux bridge on the host. Its addresses are the host's
 // address on that segment (the seed's 192.168.15.5/24 on v-net-0).
 type Bridge struct {
-	Name      string   `json:"name"`
-	Addresses []string `json:"addresses,omitempty"`
-	MTU       int      `json:"mtu,omitempty"`
+	Name      string
+	Addresses []netip.Prefix // interface addresses: 192.168.15.5/24
+	MTU       int
 }
 
 // An End is one end of a veth pair.
 type End struct {
-	Name      string   `json:"name"`                // interface name, at most 15 bytes
-	Netns     string   `json:"netns,omitempty"`     // namespace it lives in; "" is the host
-	Bridge    string   `json:"bridge,omitempty"`    // host ends only: enslave to this bridge
-	Addresses []string `json:"addresses,omitempty"` // CIDRs, e.g. "192.168.15.1/24" or "fd00::1/64"
+	Name      string         // interface name, at most 15 bytes
+	Netns     string         // namespace it lives in; "" is the host
+	Bridge    string         // host ends only: enslave to this bridge
+	Addresses []netip.Prefix // interface addresses: 192.168.15.1/24 or fd00::1/64
 }
 
 // A Veth is a veth pair: the End fields describe one end, Peer the other.
 type Veth struct {
 	End
-	Peer End `json:"peer"`
+	Peer End
 }
 
-// A Route is one route. To is a CIDR or "default"; Via is a gateway on a
-// subnet the namespace is connected to; Dev names the output interface
-// (optional when Via is given).
+// A Route is one route. To is its destination, 0.0.0.0/0 for the file's
+// "default"; Via is a gateway on a subnet the namespace is connected to
+// (the zero Addr if none); Dev names the output interface (optional when
+// Via is given).
 type Route struct {
-	To     string `json:"to"`
-	Via    string `json:"via,omitempty"`
-	Dev    string `json:"dev,omitempty"`
-	Metric uint32 `json:"metric,omitempty"`
+	To     netip.Prefix
+	Via    netip.Addr
+	Dev    string
+	Metric uint32
 }
 
-// NAT is nsnet's own nftables table (inet nsnet) on the host.
+// NAT is nsnet's own nftables table (inet nsnet) on the host: the file's
+// masquerades and port forwards, as the rules nft adds. A Forward of a
+// file has no Hairpin.
 type NAT struct {
-	Masquerade []Masquerade `json:"masquerade,omitempty"`
-	Forward    []Forward    `json:"forward,omitempty"`
-}
-
-// A Masquerade rewrites the source of packets from Src leaving through
-// OutIface (any interface if empty) to the address they leave with.
-type Masquerade struct {
-	Src      string `json:"src"`
-	OutIface string `json:"oif,omitempty"`
-}
-
-// A Forward sends Proto traffic for the host's Port to To ("IP:PORT"),
-// from outside, from the host itself and from the namespaces (hairpin).
-type Forward struct {
-	Proto   string `json:"proto"`
-	Port    int    `json:"port"`
-	To      string `json:"to"`
-	InIface string `json:"iif,omitempty"`
+	Masquerade []nft.Masquerade
+	Forward    []nft.Forward
 }
 
 // Load reads and decodes the topology file at path, and validates it.
@@ -167,24 +163,16 @@ type endRef struct {
 // When it does not, `up` creates links without IPv6 (no link-local
 // address, no DAD, no multicast listener reports).
 func (t *Topology) HasIPv6() bool {
-	is6 := func(s string) bool {
-		for i := 0; i < len(s); i++ {
-			if s[i] == ':' {
-				return true
-			}
-		}
-		return false
-	}
 	for _, b := range t.Bridges {
 		for _, a := range b.Addresses {
-			if is6(a) {
+			if a.Addr().Is6() {
 				return true
 			}
 		}
 	}
 	for _, e := range t.ends() {
 		for _, a := range e.End.Addresses {
-			if is6(a) {
+			if a.Addr().Is6() {
 				return true
 			}
 		}
@@ -194,7 +182,7 @@ func (t *Topology) HasIPv6() bool {
 		routes = append(routes, n.Routes...)
 	}
 	for _, r := range routes {
-		if is6(r.To) || is6(r.Via) {
+		if r.To.Addr().Is6() || r.Via.Is6() {
 			return true
 		}
 	}

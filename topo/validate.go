@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 )
 
@@ -211,13 +212,18 @@ func (f *iface) describe() string {
 	return f.Name + " (in " + f.NS + ")"
 }
 
-// addrs parses a list of interface addresses.
-func (c *checker) addrs(path, what string, in []string) []netip.Prefix {
+// addrs checks a list of interface addresses and returns the good ones.
+func (c *checker) addrs(path, what string, in []netip.Prefix) []netip.Prefix {
 	var out []netip.Prefix
-	for j, s := range in {
-		p, err := parseIfAddr(s)
-		if err != nil {
-			c.add(fmt.Sprintf("%s.addresses[%d]", path, j), "%s: address %q: %v", what, s, err)
+	for j, p := range in {
+		ap := fmt.Sprintf("%s.addresses[%d]", path, j)
+		if !p.IsValid() {
+			text, err := c.bad(ap, errNotIfAddr)
+			c.add(ap, "%s: address %q: %v", what, text, err)
+			continue
+		}
+		if err := assignable(p); err != nil {
+			c.add(ap, "%s: address %q: %v", what, p, err)
 			continue
 		}
 		out = append(out, p)
@@ -225,25 +231,27 @@ func (c *checker) addrs(path, what string, in []string) []netip.Prefix {
 	return out
 }
 
-// parseIfAddr parses an interface address in CIDR form, e.g. 192.168.15.1/24.
-func parseIfAddr(s string) (netip.Prefix, error) {
-	p, err := netip.ParsePrefix(s)
-	if err != nil {
-		if _, aerr := netip.ParseAddr(s); aerr == nil {
-			return p, errors.New("missing prefix length: write it as ADDRESS/LEN, e.g. 192.168.15.1/24")
-		}
-		return p, errors.New("not an address in CIDR form: write ADDRESS/LEN, e.g. 192.168.15.1/24 or fd00::1/64")
+// bad returns the text and the reason of the value at path that did not
+// decode; for a value that was missing or null, "" and missing.
+func (c *checker) bad(path string, missing error) (string, error) {
+	if b, ok := c.t.bad[path]; ok {
+		return b.text, b.err
 	}
+	return "", missing
+}
+
+// assignable reports why interface address p cannot be assigned.
+func assignable(p netip.Prefix) error {
 	a := p.Addr()
 	switch {
 	case a.Is4In6():
-		return p, errors.New("IPv4-mapped IPv6 addresses are not allowed: write the IPv4 address")
+		return errors.New("IPv4-mapped IPv6 addresses are not allowed: write the IPv4 address")
 	case a.IsUnspecified(), a.IsMulticast(), a.IsLoopback():
-		return p, errors.New("cannot be assigned to an interface (unspecified, multicast or loopback): use a unicast address")
+		return errors.New("cannot be assigned to an interface (unspecified, multicast or loopback): use a unicast address")
 	case a.Is4() && p.Bits() < 31 && (a == p.Masked().Addr() || a == lastAddr(p)):
-		return p, fmt.Errorf("is the network or broadcast address of %s: use a host address inside it", p.Masked())
+		return fmt.Errorf("is the network or broadcast address of %s: use a host address inside it", p.Masked())
 	}
-	return p, nil
+	return nil
 }
 
 // lastAddr returns the highest address of p (its IPv4 broadcast address).
@@ -296,10 +304,15 @@ func (c *checker) routes(m *model) {
 		seen := map[string]string{}
 		for i, r := range routes {
 			p := fmt.Sprintf("%s.routes[%d]", path, i)
-			what := fmt.Sprintf("route %s in %s", routeString(r), where)
-			dst, err := parseRouteDst(r.To)
-			if err != nil {
+			what := fmt.Sprintf("route %s in %s", c.routeText(p, r), where)
+			dst := r.To
+			if !dst.IsValid() {
+				_, err := c.bad(p+".to", errNoDst)
 				c.add(p, "%s: %v", what, err)
+				continue
+			}
+			if dst != dst.Masked() {
+				c.add(p, "%s: destination %s has host bits set: use %s", what, dst, dst.Masked())
 				continue
 			}
 			key := fmt.Sprintf("%s metric %d", dst, r.Metric)
@@ -316,15 +329,19 @@ func (c *checker) routes(m *model) {
 					continue
 				}
 			}
-			if r.Via == "" {
+			gw := r.Via
+			if b, ok := c.t.bad[p+".via"]; ok {
+				c.add(p, "%s: %v", what, b.err)
+				continue
+			}
+			if !gw.IsValid() {
 				if r.Dev == "" {
 					c.add(p, "%s: needs \"via\" (a gateway) or \"dev\" (an interface)", what)
 				}
 				continue
 			}
-			gw, err := netip.ParseAddr(r.Via)
-			if err != nil || gw.Zone() != "" {
-				c.add(p, "%s: gateway %q is not an IP address: write e.g. 192.168.15.5", what, r.Via)
+			if gw.Zone() != "" {
+				c.add(p, "%s: %v", what, notGateway(gw.String()))
 				continue
 			}
 			if gw.Is4() != dst.Addr().Is4() {
@@ -388,10 +405,28 @@ func ifNames(m *model, ns string) []string {
 	return out
 }
 
+// routeString is the route in iproute2's words: "default via 192.168.15.5".
 func routeString(r Route) string {
-	s := r.To
-	if r.Via != "" {
-		s += " via " + r.Via
+	return routeWords(dstString(r.To), addrString(r.Via), r)
+}
+
+// routeText is routeString for a route of the file at path, with the
+// text of a destination or gateway that did not decode.
+func (c *checker) routeText(path string, r Route) string {
+	to, via := dstString(r.To), addrString(r.Via)
+	if b, ok := c.t.bad[path+".to"]; ok {
+		to = b.text
+	}
+	if b, ok := c.t.bad[path+".via"]; ok {
+		via = b.text
+	}
+	return routeWords(to, via, r)
+}
+
+func routeWords(to, via string, r Route) string {
+	s := to
+	if via != "" {
+		s += " via " + via
 	}
 	if r.Dev != "" {
 		s += " dev " + r.Dev
@@ -402,28 +437,24 @@ func routeString(r Route) string {
 	return s
 }
 
-// parseRouteDst parses a route destination: "default" or a CIDR whose
-// host bits are zero (the kernel refuses others).
-func parseRouteDst(s string) (netip.Prefix, error) {
-	switch s {
-	case "default", "0.0.0.0/0":
-		return netip.PrefixFrom(netip.IPv4Unspecified(), 0), nil
-	case "::/0":
-		return netip.PrefixFrom(netip.IPv6Unspecified(), 0), nil
-	case "":
-		return netip.Prefix{}, errors.New("has no destination: set \"to\" to a CIDR or \"default\"")
+// dstString writes a route destination as the file does: "default" for
+// IPv4's 0.0.0.0/0, "" for none.
+func dstString(p netip.Prefix) string {
+	switch {
+	case !p.IsValid():
+		return ""
+	case p == defaultRoute:
+		return "default"
 	}
-	p, err := netip.ParsePrefix(s)
-	if err != nil {
-		if a, aerr := netip.ParseAddr(s); aerr == nil {
-			return netip.PrefixFrom(a, a.BitLen()), nil
-		}
-		return p, fmt.Errorf("destination %q is not a CIDR: write e.g. 192.168.1.0/24 or default", s)
+	return p.String()
+}
+
+// addrString is a.String(), or "" for the zero Addr.
+func addrString(a netip.Addr) string {
+	if !a.IsValid() {
+		return ""
 	}
-	if p != p.Masked() {
-		return p, fmt.Errorf("destination %s has host bits set: use %s", p, p.Masked())
-	}
-	return p, nil
+	return a.String()
 }
 
 // nat checks masquerades and port forwards.
@@ -431,10 +462,11 @@ func (c *checker) nat(m *model) {
 	seen := map[string]bool{}
 	for i, q := range c.t.NAT.Masquerade {
 		p := fmt.Sprintf("nat.masquerade[%d]", i)
-		src, err := netip.ParsePrefix(q.Src)
+		src := q.Src
 		switch {
-		case err != nil:
-			c.add(p, "masquerade %q: source is not a CIDR: write e.g. 192.168.15.0/24", q.Src)
+		case !src.IsValid():
+			text, err := c.bad(p+".src", errNotSrc)
+			c.add(p, "masquerade %q: %v", text, err)
 			continue
 		case src != src.Masked():
 			c.add(p, "masquerade %s: source has host bits set: use %s", src, src.Masked())
@@ -454,27 +486,35 @@ func (c *checker) nat(m *model) {
 	ports := map[string]string{}
 	for i, f := range c.t.NAT.Forward {
 		p := fmt.Sprintf("nat.forward[%d]", i)
-		what := fmt.Sprintf("forward %s %d -> %s", f.Proto, f.Port, f.To)
+		port, to := strconv.Itoa(int(f.Port)), ""
+		if b, ok := c.t.bad[p+".port"]; ok {
+			port = b.text
+		}
+		if f.To.IsValid() {
+			to = f.To.String()
+		} else if b, ok := c.t.bad[p+".to"]; ok {
+			to = b.text
+		}
+		what := fmt.Sprintf("forward %s %s -> %s", f.Proto, port, to)
 		if f.Proto != "tcp" && f.Proto != "udp" {
 			c.add(p+".proto", "%s: protocol %q: use tcp or udp", what, f.Proto)
 		}
-		if f.Port < 1 || f.Port > 65535 {
-			c.add(p+".port", "%s: port %d is out of range: use 1..65535", what, f.Port)
+		if f.Port == 0 {
+			c.add(p+".port", "%s: port %s is out of range: use 1..65535", what, port)
 		}
 		if f.InIface != "" {
 			if err := validIfName(f.InIface); err != nil {
 				c.add(p, "%s: iif %q: %v", what, f.InIface, err)
 			}
 		}
-		to, err := netip.ParseAddrPort(f.To)
-		if err != nil || to.Port() == 0 {
-			c.add(p+".to", "%s: destination %q is not IP:PORT: write e.g. 192.168.15.2:80", what, f.To)
-		} else if !m.nsHas(to.Addr()) {
-			c.add(p+".to", "%s: no namespace has address %s: forward to an address of a namespace in this file", what, to.Addr())
+		if !f.To.IsValid() || f.To.Port() == 0 {
+			c.add(p+".to", "%s: %v", what, notAddrPort(to))
+		} else if !m.nsHas(f.To.Addr()) {
+			c.add(p+".to", "%s: no namespace has address %s: forward to an address of a namespace in this file", what, f.To.Addr())
 		}
-		key := fmt.Sprintf("%s %d %s", f.Proto, f.Port, f.InIface)
+		key := fmt.Sprintf("%s %s %s", f.Proto, port, f.InIface)
 		if prev, dup := ports[key]; dup {
-			c.add(p, "%s: %s port %d is already forwarded by %s: use another port", what, f.Proto, f.Port, prev)
+			c.add(p, "%s: %s port %s is already forwarded by %s: use another port", what, f.Proto, port, prev)
 		}
 		ports[key] = what
 	}

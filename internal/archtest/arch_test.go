@@ -3,7 +3,12 @@ package archtest
 import (
 	"bytes"
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -39,6 +44,8 @@ var allowedThirdParty = []string{
 
 type pkg struct {
 	ImportPath string
+	Dir        string
+	GoFiles    []string // non-test Go files, as go list names them
 	Deps       []string
 	Imports    []string
 	Standard   bool
@@ -135,5 +142,65 @@ func TestBinaryLinksNoTestPackages(t *testing.T) {
 				t.Errorf("cmd/nsnet depends on %s, which does not belong in the binary", d)
 			}
 		}
+	}
+}
+
+// topoDecoders are the files of topo that turn the file's text into typed
+// values; nothing else in topo parses an address (issue 10: decode once,
+// validation and everything after work on the typed values).
+var topoDecoders = map[string]bool{"decode.go": true}
+
+// TestTopoParsesOnlyInDecode: outside topoDecoders, no non-test file of
+// topo (or of a package below it) calls a parser of net/netip
+// (ParseAddr, ParsePrefix, ParseAddrPort, MustParse...) or of net
+// (ParseIP, ParseCIDR).
+func TestTopoParsesOnlyInDecode(t *testing.T) {
+	parsers := map[string]func(string) bool{
+		"net/netip": func(name string) bool {
+			return strings.HasPrefix(name, "Parse") || strings.HasPrefix(name, "MustParse")
+		},
+		"net": func(name string) bool { return name == "ParseIP" || name == "ParseCIDR" },
+	}
+	checked := 0
+	for _, p := range list(t) {
+		if p.ImportPath != module+"/topo" && !strings.HasPrefix(p.ImportPath, module+"/topo/") {
+			continue
+		}
+		for _, name := range p.GoFiles {
+			if p.ImportPath == module+"/topo" && topoDecoders[name] {
+				continue
+			}
+			path := filepath.Join(p.Dir, name)
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checked++
+			local := map[string]func(string) bool{} // import name -> is a parser
+			for _, imp := range f.Imports {
+				ip, _ := strconv.Unquote(imp.Path.Value)
+				if is, ok := parsers[ip]; ok {
+					n := filepath.Base(ip)
+					if imp.Name != nil {
+						n = imp.Name.Name
+					}
+					local[n] = is
+				}
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				sel, ok := n.(*ast.SelectorExpr)
+				if !ok {
+					return true
+				}
+				if x, ok := sel.X.(*ast.Ident); ok && local[x.Name] != nil && local[x.Name](sel.Sel.Name) {
+					t.Errorf("%s: %s.%s: topo parses addresses only while decoding (%v); use the typed value", fset.Position(sel.Pos()), x.Name, sel.Sel.Name, topoDecoders)
+				}
+				return true
+			})
+		}
+	}
+	if checked == 0 {
+		t.Fatal("found no topo source files to check")
 	}
 }
