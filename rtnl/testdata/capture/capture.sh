@@ -37,4 +37,5 @@ $R $t/r ip addr show;                                          conv r kernel_add
 $R $t/r ip route show table all;                               conv r kernel_route 24 "kernel reply to ip route show table all"
 $R $t/r ip -6 route show table all;                            conv r kernel_route6 24 "kernel reply to ip -6 route show table all"
 $R $t/r ip neigh show;                                         conv r kernel_neigh 28 "kernel reply to ip neigh show"
+$R $t/r ip -s ntable show;                                     conv r kernel_ntable 64 "kernel reply to ip -s ntable show"
 rm -r "$t"
