@@ -131,6 +131,11 @@ func (r *topoReq) run(e *env) error {
 	if err != nil {
 		return err
 	}
+	if r.verb == "plan" || r.verb == "up" {
+		for _, w := range topo.NeighWarnings(t) {
+			fmt.Fprintf(e.stderr, "nsnet: warning: %s\n", w)
+		}
+	}
 	ctx := context.Background()
 	switch r.verb {
 	case "plan":

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/nsnet/nsnet/internal/sandbox"
+)
+
+// scaleFile writes a topology of n namespaces on one bridge (10.30.0.0/16,
+// gateway 10.30.0.1) and returns its path.
+func scaleFile(t *testing.T, prefix string, n int) string {
+	t.Helper()
+	var ns, veths []string
+	for i := range n {
+		name := fmt.Sprintf("%s%d", prefix, i)
+		ns = append(ns, fmt.Sprintf(`{"name": %q, "routes": [{"to": "default", "via": "10.30.0.1"}]}`, name))
+		veths = append(veths, fmt.Sprintf(`{"name": "eth0", "netns": %q, "addresses": ["10.30.%d.%d/16"], "peer": {"name": "%s-h", "bridge": "%sbr"}}`,
+			name, (i+2)/250, (i+2)%250+1, name, prefix))
+	}
+	body := fmt.Sprintf(`{"bridges": [{"name": "%sbr", "addresses": ["10.30.0.1/16"]}], "namespaces": [%s], "veths": [%s]}`,
+		prefix, strings.Join(ns, ",\n"), strings.Join(veths, ",\n"))
+	f := filepath.Join(t.TempDir(), prefix+".json")
+	if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// arpTable reads gc_thresh3 and the entries in use of the kernel's ARP
+// table with `ip -s ntable show` (the oracle; /proc/sys has no
+// neigh/default outside the initial namespace).
+func arpTable(t *testing.T) (thresh3, entries int) {
+	t.Helper()
+	out := sandbox.Run(t, "ip", "-s", "ntable", "show", "name", "arp_cache")
+	m := regexp.MustCompile(`thresh3 (\d+)`).FindStringSubmatch(out)
+	e := regexp.MustCompile(`entries (\d+)`).FindStringSubmatch(out)
+	if m == nil || e == nil {
+		t.Fatalf("ip -s ntable show: %s", out)
+	}
+	thresh3, _ = strconv.Atoi(m[1])
+	entries, _ = strconv.Atoi(e[1])
+	return thresh3, entries
+}
+
+// TestPlanWarnsNeighbourTable: plan of a topology whose traffic to all
+// hosts at once needs more ARP entries than the kernel's table holds
+// warns, with the sysctl and a number that fits; a small one does not.
+func TestPlanWarnsNeighbourTable(t *testing.T) {
+	sandbox.Require(t)
+	thresh3, _ := arpTable(t)
+	big := thresh3/2 + 100 // 2 entries per namespace: over the limit
+	code, out, errs := nsnetRun(t, "plan", scaleFile(t, "pw", big))
+	if code != 0 || !strings.Contains(out, "to create") {
+		t.Fatalf("plan: exit %d\n%s%s", code, out, errs)
+	}
+	want := fmt.Sprintf("needs %d IPv4 neighbour entries", 2*big)
+	if !strings.Contains(errs, "nsnet: warning: ") || !strings.Contains(errs, want) ||
+		!strings.Contains(errs, fmt.Sprintf("holds at most %d (net.ipv4.neigh.default.gc_thresh3)", thresh3)) {
+		t.Errorf("plan of %d namespaces, stderr:\n%s\nwant a warning that it %s", big, errs, want)
+	}
+	m := regexp.MustCompile(`sysctl -w net\.ipv4\.neigh\.default\.gc_thresh3=(\d+) `).FindStringSubmatch(errs)
+	if m == nil {
+		t.Fatalf("no fix in %q", errs)
+	}
+	if n, _ := strconv.Atoi(m[1]); n < 2*big {
+		t.Errorf("the fix sets %d, less than the %d entries needed", n, 2*big)
+	}
+	_, _, errs = nsnetRun(t, "plan", scaleFile(t, "ps", 10))
+	if strings.Contains(errs, "warning") {
+		t.Errorf("plan of 10 namespaces warns: %s", errs)
+	}
+}
