@@ -23,6 +23,10 @@ var forbidden = map[string][]string{
 	"nsutil": {"rtnl", "nft", "topo", "probe", "cmd/nsnet"},
 	"probe":  {"rtnl", "nft", "topo", "cmd/nsnet"},
 	"topo":   {"cmd/nsnet"},
+	// cni speaks the CNI spec; it knows nothing of topology files or the CLI.
+	"cni": {"topo", "cmd/nsnet"},
+	// hostlocal is files and flock: no netlink, no namespaces, no verbs.
+	"cni/hostlocal": {"rtnl", "nft", "nsutil", "probe", "topo", "cmd/nsnet"},
 	// jsonlite is a leaf that topo and cmd/nsnet use instead of
 	// encoding/json; it knows nothing of nsnet.
 	"internal/jsonlite": {"rtnl", "nft", "nsutil", "probe", "topo", "cmd/nsnet"},

@@ -124,7 +124,36 @@ func FuzzParse(f *testing.F) {
 		if _, err := dec.Token(); err != io.EOF {
 			t.Fatalf("encoding/json reads more tokens: %v", err)
 		}
+		// AppendValue writes the tree back: parsed again, the same tree.
+		out := AppendValue(nil, v)
+		v2, err := Parse(out)
+		if err != nil {
+			t.Fatalf("AppendValue wrote invalid JSON %q: %v", out, err)
+		}
+		if a, b := noLines(v), noLines(v2); !reflect.DeepEqual(a, b) {
+			t.Fatalf("AppendValue round trip changed the tree:\n%#v\n%#v", a, b)
+		}
 	})
+}
+
+// noLines is v with every line number zeroed.
+func noLines(v Value) Value {
+	v.Line = 0
+	if v.Elems != nil {
+		el := make([]Value, len(v.Elems))
+		for i, e := range v.Elems {
+			el[i] = noLines(e)
+		}
+		v.Elems = el
+	}
+	if v.Members != nil {
+		ms := make([]Member, len(v.Members))
+		for i, m := range v.Members {
+			ms[i] = Member{Key: m.Key, Value: noLines(m.Value)}
+		}
+		v.Members = ms
+	}
+	return v
 }
 
 // checkSyntaxError compares err with encoding/json's error for data.

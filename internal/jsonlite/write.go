@@ -1,6 +1,9 @@
 package jsonlite
 
-import "unicode/utf8"
+import (
+	"strconv"
+	"unicode/utf8"
+)
 
 // AppendString appends s as a JSON string, escaped as encoding/json's
 // Encoder escapes it with SetEscapeHTML(false): `\"`, `\\`, `\b`, `\f`,
@@ -89,4 +92,41 @@ func AppendArray[T any](b []byte, s []T, elem func([]byte, T) []byte) []byte {
 		b = elem(b, x)
 	}
 	return append(b, ']')
+}
+
+// AppendValue appends v compactly: members in their order (repeated keys
+// included), numbers as their literal text, strings as AppendString
+// writes them. Parse(AppendValue(nil, v)) gives v back, lines aside.
+func AppendValue(b []byte, v Value) []byte {
+	switch v.Kind {
+	case Null:
+		return append(b, "null"...)
+	case Bool:
+		return strconv.AppendBool(b, v.Bool)
+	case Number:
+		return append(b, v.Text...)
+	case String:
+		return AppendString(b, v.Text)
+	case Array:
+		b = append(b, '[')
+		for i, e := range v.Elems {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = AppendValue(b, e)
+		}
+		return append(b, ']')
+	case Object:
+		b = append(b, '{')
+		for i, m := range v.Members {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = AppendString(b, m.Key)
+			b = append(b, ':')
+			b = AppendValue(b, m.Value)
+		}
+		return append(b, '}')
+	}
+	return append(b, "null"...)
 }

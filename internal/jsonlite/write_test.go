@@ -97,3 +97,23 @@ func TestIndent(t *testing.T) {
 		t.Errorf("invalid input: got %q, %v; want dst unchanged and an error", got, err)
 	}
 }
+
+func TestAppendValue(t *testing.T) {
+	for _, in := range []string{
+		`null`, `true`, `-1.5e3`, `"a\u00e9\n"`, `[]`, `{}`,
+		`{"b":1,"a":[true,null,{"x":"y"}],"b":2}`,
+	} {
+		v, err := Parse([]byte(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := string(AppendValue(nil, v))
+		want := in
+		if in == `"a\u00e9\n"` {
+			want = "\"a\u00e9\\n\""
+		}
+		if got != want {
+			t.Errorf("AppendValue(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
