@@ -2,6 +2,7 @@ package topo
 
 import (
 	"fmt"
+	"net/netip"
 
 	"github.com/nsnet/nsnet/rtnl"
 	"golang.org/x/sys/unix"
@@ -72,16 +73,15 @@ const defaultThresh3 = 1024
 func (t *Topology) neighNeed() (v4, v6 int) {
 	type count struct{ v4, v6 int }
 	seg := map[string]*count{}
-	add := func(key string, addrs []string) {
+	add := func(key string, addrs []netip.Prefix) {
 		c := seg[key]
 		if c == nil {
 			c = &count{}
 			seg[key] = c
 		}
-		for _, s := range addrs {
-			p, err := parseIfAddr(s)
+		for _, p := range addrs {
 			switch {
-			case err != nil || p.Addr().IsLinkLocalUnicast():
+			case p.Addr().IsLinkLocalUnicast():
 			case p.Addr().Is4():
 				c.v4++
 			default:

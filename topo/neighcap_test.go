@@ -1,6 +1,7 @@
 package topo
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 )
@@ -16,10 +17,10 @@ func TestNeighNeed(t *testing.T) {
 		{"1000 on a bridge", generated(t, 1000), 2000, 0},
 		{"10 on a bridge", generated(t, 10), 20, 0},
 		{"a veth pair between two namespaces, dual stack", &Topology{Veths: []Veth{{
-			End:  End{Name: "a", Netns: "x", Addresses: []string{"10.1.0.1/30", "fd00::1/64"}},
-			Peer: End{Name: "b", Netns: "y", Addresses: []string{"10.1.0.2/30", "fd00::2/64", "fe80::2/64"}},
+			End:  End{Name: "a", Netns: "x", Addresses: []netip.Prefix{netip.MustParsePrefix("10.1.0.1/30"), netip.MustParsePrefix("fd00::1/64")}},
+			Peer: End{Name: "b", Netns: "y", Addresses: []netip.Prefix{netip.MustParsePrefix("10.1.0.2/30"), netip.MustParsePrefix("fd00::2/64"), netip.MustParsePrefix("fe80::2/64")}},
 		}}}, 2, 2},
-		{"a lone address needs nothing", &Topology{Bridges: []Bridge{{Name: "b", Addresses: []string{"10.0.0.1/24"}}}}, 0, 0},
+		{"a lone address needs nothing", &Topology{Bridges: []Bridge{{Name: "b", Addresses: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24")}}}}, 0, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			v4, v6 := tt.top.neighNeed()
