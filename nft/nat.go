@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/nsnet/nsnet/internal/ifname"
 )
 
 // NATTable is the name of the one table nsnet owns, in family inet. The NAT
@@ -130,10 +132,11 @@ func (f Forward) Validate() error {
 	return nil
 }
 
-// validIfname accepts what the kernel's dev_valid_name accepts.
+// validIfname accepts what the kernel takes as an interface name as is
+// (ifname.Check has the rule).
 func validIfname(s string) error {
-	if s == "" || len(s) >= 16 || s == "." || s == ".." || strings.ContainsAny(s, "/: \t\n\x00") {
-		return fmt.Errorf("invalid interface name %q", s)
+	if err := ifname.Check(s); err != nil {
+		return fmt.Errorf("invalid interface name %q: %w", s, err)
 	}
 	return nil
 }

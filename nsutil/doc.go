@@ -16,8 +16,17 @@
 // MNT_DETACH), ioctl_ns(2) (NS_GET_NSTYPE), /proc/thread-self/ns/net,
 // /proc/sys/net, and RTM_GETNSID from include/uapi/linux/net_namespace.h.
 // iproute2's behaviour is followed from ip/ipnetns.c (netns_add,
-// on_netns_del, invalid_name, netns_list) and lib/namespace.c
-// (netns_switch, bind_etc).
+// on_netns_del, invalid_name, netns_list), lib/namespace.c
+// (netns_switch, bind_etc) and ip/iplink.c (the "netns WORD" of a link:
+// netns_get_fd, then a PID).
+//
+// # Which namespace a word means
+//
+// As in iproute2 6.1, there are two readings, both here and nowhere else:
+// Open takes a name only (what -n, netns exec, netns del and topology
+// files use: an all-digit name is a name, never a PID), and
+// OpenNameOrPID is the "netns WORD" of `ip link add/set`: the named
+// namespace first, a process's only when no such name exists.
 //
 // # Threads (STYLE R7)
 //

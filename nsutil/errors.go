@@ -7,6 +7,14 @@ import "errors"
 // the system: errors.Is(err, nsutil.ErrInvalidName).
 var ErrInvalidName = errors.New("invalid netns name")
 
+// nameError is a refusal by ValidName: its text is the reason alone.
+type nameError struct{ reason string }
+
+func invalidName(reason string) error { return &nameError{reason} }
+
+func (e *nameError) Error() string        { return e.reason }
+func (e *nameError) Is(target error) bool { return target == ErrInvalidName }
+
 // An OpError reports which namespace operation failed and why. Err keeps
 // the errno underneath: errors.Is(err, os.ErrNotExist) or
 // errors.Is(err, unix.EEXIST) work through it.

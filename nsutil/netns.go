@@ -3,8 +3,10 @@ package nsutil
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -40,24 +42,27 @@ func (n *NetNS) Close() error { return n.f.Close() }
 // ValidName reports whether name is acceptable as a namespace name. The
 // rules are iproute2's invalid_name (ip/ipnetns.c): not empty, at most 255
 // bytes (NAME_MAX), no '/', not "." or "..". A NUL byte, which no argv
-// can carry, is rejected too. The error wraps ErrInvalidName.
+// can carry, is refused too. The error wraps ErrInvalidName and names
+// the offending character; it does not repeat the name, which the caller
+// already shows.
 func ValidName(name string) error {
-	var why string
 	switch {
 	case name == "":
-		why = "the name is empty"
+		return invalidName("a namespace name cannot be empty")
 	case len(name) > nameMax:
-		why = fmt.Sprintf("the name is %d bytes long, at most %d are allowed", len(name), nameMax)
-	case strings.ContainsRune(name, '/'):
-		why = "the name contains '/'"
+		return invalidName(fmt.Sprintf("a namespace name is a file name of at most %d bytes, and this one is %d", nameMax, len(name)))
 	case name == "." || name == "..":
-		why = "the name is \".\" or \"..\""
-	case strings.ContainsRune(name, 0):
-		why = "the name contains a NUL byte"
-	default:
-		return nil
+		return invalidName(fmt.Sprintf("%q cannot name a namespace: choose another name", name))
 	}
-	return fmt.Errorf("%w %q: %s", ErrInvalidName, name, why)
+	for i := 0; i < len(name); i++ {
+		switch name[i] {
+		case '/':
+			return invalidName("a namespace name cannot contain '/'")
+		case 0:
+			return invalidName(fmt.Sprintf("a namespace name cannot contain a NUL byte (byte %d)", i+1))
+		}
+	}
+	return nil
 }
 
 // Create creates a network namespace named name, the way `ip netns add
@@ -160,6 +165,66 @@ func Open(name string) (*NetNS, error) {
 		return nil, &OpError{Op: "netns open", Name: name, Err: err}
 	}
 	return &NetNS{f: f, name: name}, nil
+}
+
+// OpenNameOrPID opens the namespace that `ip link set DEV netns WORD`
+// (and `ip link add ... netns WORD`) puts a link in, resolved as iproute2
+// 6.1 resolves WORD (ip/iplink.c iplink_parse: netns_get_fd, then
+// get_integer): the namespace named WORD under RunDir when there is one,
+// and only when no such name exists and WORD is a number, the namespace
+// of the process with that PID (/proc/PID/ns/net, the namespace iproute2's
+// IFLA_NET_NS_PID names). A named namespace always wins: after `ip netns
+// add 42`, WORD 42 is that namespace, never process 42's. Every other
+// command (-n, netns exec, netns del, topology files) takes names only:
+// use Open. A word that names nothing fails with an error that wraps
+// os.ErrNotExist; a number that is no process's PID, one that wraps
+// unix.ESRCH (the kernel's answer to IFLA_NET_NS_PID).
+func OpenNameOrPID(word string) (*NetNS, error) {
+	ns, err := Open(word)
+	if err == nil || !errors.Is(err, os.ErrNotExist) {
+		return ns, err
+	}
+	pid, ok := parseCInt(word)
+	if !ok {
+		return nil, err
+	}
+	if pid > 0 {
+		ns, perr := OpenPath("/proc/" + strconv.FormatInt(pid, 10) + "/ns/net")
+		if perr == nil || !errors.Is(perr, os.ErrNotExist) {
+			return ns, perr
+		}
+	}
+	return nil, &OpError{Op: "netns open", Name: word, Err: fmt.Errorf("no namespace named %s in %s and no process %d: %w", word, RunDir, pid, unix.ESRCH)}
+}
+
+// parseCInt reads s as iproute2's get_integer(&v, s, 0) does: strtol
+// with base 0 (leading white space, a sign, 0x for hex, 0 for octal), the
+// whole string, within the range of a C int.
+func parseCInt(s string) (int64, bool) {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	base := 10
+	switch {
+	case len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'):
+		base, s = 16, s[2:]
+	case len(s) > 1 && s[0] == '0':
+		base, s = 8, s[1:]
+	}
+	if s == "" || s[0] == '+' || s[0] == '-' {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(s, base, 64)
+	if neg {
+		v = -v
+	}
+	if err != nil || v < math.MinInt32 || v > math.MaxInt32 {
+		return 0, false
+	}
+	return v, true
 }
 
 // OpenPath opens the network namespace at path, e.g. /proc/PID/ns/net or

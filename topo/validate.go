@@ -6,6 +6,9 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/nsnet/nsnet/internal/ifname"
+	"github.com/nsnet/nsnet/nsutil"
 )
 
 // ErrInvalid is wrapped by every error that Parse, Load and Validate return
@@ -110,7 +113,7 @@ func (c *checker) model() *model {
 	m := &model{byNS: map[string]map[string]*iface{"": {}}}
 	for i, n := range t.Namespaces {
 		p := fmt.Sprintf("namespaces[%d]", i)
-		if err := validNetnsName(n.Name); err != nil {
+		if err := nsutil.ValidName(n.Name); err != nil {
 			c.add(p, "namespace %q: %v", n.Name, err)
 			continue
 		}
@@ -125,7 +128,7 @@ func (c *checker) model() *model {
 		if f.NS != "" {
 			what = "namespace " + f.NS
 		}
-		if err := validIfName(f.Name); err != nil {
+		if err := ifname.Check(f.Name); err != nil {
 			c.add(f.Path+".name", "interface %q (%s): %v", f.Name, what, err)
 			m.ifaces = append(m.ifaces, f) // its addresses still count
 			return
@@ -473,7 +476,7 @@ func (c *checker) nat(m *model) {
 			continue
 		}
 		if q.OutIface != "" {
-			if err := validIfName(q.OutIface); err != nil {
+			if err := ifname.Check(q.OutIface); err != nil {
 				c.add(p, "masquerade %s: oif %q: %v", src, q.OutIface, err)
 			}
 		}
@@ -503,7 +506,7 @@ func (c *checker) nat(m *model) {
 			c.add(p+".port", "%s: port %s is out of range: use 1..65535", what, port)
 		}
 		if f.InIface != "" {
-			if err := validIfName(f.InIface); err != nil {
+			if err := ifname.Check(f.InIface); err != nil {
 				c.add(p, "%s: iif %q: %v", what, f.InIface, err)
 			}
 		}
@@ -533,38 +536,4 @@ func (m *model) nsHas(a netip.Addr) bool {
 		}
 	}
 	return false
-}
-
-// validIfName applies the kernel's dev_valid_name: 1..15 bytes, not "."
-// or "..", no '/', ':' or whitespace.
-func validIfName(s string) error {
-	switch {
-	case s == "":
-		return errors.New("empty name: give it a name")
-	case len(s) > 15:
-		return fmt.Errorf("name is %d bytes long and the kernel allows at most 15: shorten it", len(s))
-	case s == "." || s == "..":
-		return errors.New("the kernel refuses \".\" and \"..\" as interface names: choose another name")
-	}
-	for _, r := range s {
-		if r == '/' || r == ':' || r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' {
-			return fmt.Errorf("the kernel refuses %q in interface names: remove it", r)
-		}
-	}
-	return nil
-}
-
-// validNetnsName applies iproute2's rule for /run/netns names.
-func validNetnsName(s string) error {
-	switch {
-	case s == "":
-		return errors.New("empty name: give the namespace a name")
-	case len(s) > 255:
-		return fmt.Errorf("name is %d bytes long; a file name holds at most 255: shorten it", len(s))
-	case s == "." || s == "..":
-		return errors.New("\".\" and \"..\" cannot name a namespace: choose another name")
-	case strings.ContainsAny(s, "/\x00"):
-		return errors.New("a namespace name cannot contain '/': remove it")
-	}
-	return nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"io"
-	"strconv"
 
 	"github.com/nsnet/nsnet/nsutil"
 	"github.com/nsnet/nsnet/rtnl"
@@ -40,15 +39,17 @@ func (e *env) dial() (*rtnl.Conn, error) {
 	return rtnl.Dial(ns.File())
 }
 
-// openNS opens a named namespace, or a process's (`netns PID`, as
-// iproute2 reads an all-digits word). A missing one is an error that wraps
+// openNS opens the namespace of -n or netns exec: by name only, as
+// iproute2's netns_switch (a number is a name too: after `netns add 42`,
+// -n 42 is that namespace; with no such name it is an error, never
+// process 42's namespace). A missing one is an error that wraps
 // os.ErrNotExist (explain names it).
-func openNS(name string) (*nsutil.NetNS, error) {
-	if pid, err := strconv.Atoi(name); err == nil && pid > 0 {
-		return nsutil.OpenPath("/proc/" + name + "/ns/net")
-	}
-	return nsutil.Open(name)
-}
+func openNS(name string) (*nsutil.NetNS, error) { return nsutil.Open(name) }
+
+// openTarget opens the namespace of a link's "netns WORD" (link add, link
+// set): the namespace named WORD, or, only when no such name exists and
+// WORD is a number, that process's (nsutil.OpenNameOrPID, as iproute2).
+func openTarget(word string) (*nsutil.NetNS, error) { return nsutil.OpenNameOrPID(word) }
 
 // nsNames returns a lookup from nsid (as the -n namespace, or the current
 // one, numbers its peers) to the name under /run/netns, for "link-netns

@@ -368,7 +368,7 @@ func (r linkAddReq) run(e *env) error {
 // the namespace of c), for the message of a refused link add.
 func linkExists(c *rtnl.Conn, ns, name string) bool {
 	if ns != "" {
-		n, err := openNS(ns)
+		n, err := openTarget(ns)
 		if err != nil {
 			return false
 		}
@@ -403,7 +403,7 @@ func (a *linkArgs) request(e *env, c *rtnl.Conn, op, obj string) (*rtnl.Link, fu
 	}
 	closeNS := func() {}
 	if a.netns != "" {
-		ns, err := openNS(a.netns)
+		ns, err := openTarget(a.netns)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -6,31 +6,17 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"unicode"
 
+	"github.com/nsnet/nsnet/internal/ifname"
 	"github.com/nsnet/nsnet/nsutil"
 )
 
-// ifNameMax is the longest interface name the kernel accepts: IFNAMSIZ
-// (16) bytes including the terminating NUL.
-const ifNameMax = 15
-
-// checkIfName accepts what the kernel's dev_valid_name() accepts: 1 to 15
-// bytes, not "." or "..", no '/', ':' or white space. what names the
-// argument in the message ("interface name", "peer name"...).
+// checkIfName refuses, before anything changes, an interface name the
+// kernel would refuse or rename (ifname.Check has the rule). what names
+// the argument in the message ("interface name", "peer name"...).
 func checkIfName(what, name string) error {
-	switch {
-	case name == "":
-		return fmt.Errorf("%s is empty: expected 1 to %d bytes", what, ifNameMax)
-	case len(name) > ifNameMax:
-		return fmt.Errorf("%s %q is %d bytes long: the kernel accepts at most %d", what, name, len(name), ifNameMax)
-	case name == "." || name == "..":
-		return fmt.Errorf("%s %q is not allowed: expected a name other than . and ..", what, name)
-	}
-	for _, r := range name {
-		if r == '/' || r == ':' || unicode.IsSpace(r) {
-			return fmt.Errorf("%s %q contains %q: expected no '/', ':' or white space", what, name, r)
-		}
+	if err := ifname.Check(name); err != nil {
+		return fmt.Errorf("%s %q: %w", what, name, err)
 	}
 	return nil
 }
@@ -40,7 +26,7 @@ func checkIfName(what, name string) error {
 // no '/', not "." or ".."). It is a pure check: nothing is opened.
 func checkNSName(name string) error {
 	if err := nsutil.ValidName(name); err != nil {
-		return fmt.Errorf("%w: expected a plain file name for %s", err, nsutil.RunDir)
+		return fmt.Errorf("invalid netns name %q: %w", name, err)
 	}
 	return nil
 }

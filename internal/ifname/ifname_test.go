@@ -1,0 +1,102 @@
+package ifname_test
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/nsnet/nsnet/internal/ifname"
+	"github.com/nsnet/nsnet/internal/sandbox"
+	"github.com/nsnet/nsnet/nsutil"
+	"github.com/nsnet/nsnet/rtnl"
+)
+
+func TestMain(m *testing.M) { os.Exit(sandbox.Main(m)) }
+
+// TestCheck: what is refused, and that the message names the offending
+// character (issue 9 M3, L4, L6).
+func TestCheck(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		want string // "" = accepted; else in the message
+	}{
+		{"veth-red", ""},
+		{"eth0.100", ""},
+		{strings.Repeat("x", 15), ""},
+		{"é", ""},          // C3 A9
+		{"em\u2003sp", ""}, // U+2003 EM SPACE: E2 80 83, no byte is isspace
+		{"a\x85b", ""},     // NEL in Latin-1, not in the kernel's isspace
+		{"a\x01b", ""},     // control bytes other than 9-13 pass dev_valid_name
+		{"...", ""},
+		{"", "empty"},
+		{strings.Repeat("x", 16), "16 bytes long and the kernel allows at most 15"},
+		{".", `"."`},
+		{"..", "other than . and .."},
+		{"a/b", "'/'"},
+		{"a:b", "':'"},
+		{"br%d", "'%'"},
+		{"a%s", "'%'"},
+		{"a b", `' '`},
+		{"a\tb", `'\t'`},
+		{"a\nb", `'\n'`},
+		{"a\vb", `'\v'`},
+		{"a\fb", `'\f'`},
+		{"a\rb", `'\r'`},
+		{"a\x00b", "NUL"},
+		{"x\u00a0y", "U+00A0 NO-BREAK SPACE"},
+		{"là", `'à' (U+00E0, whose UTF-8 encoding contains byte 0xa0)`},
+		{"a\xa0", "byte 0xa0 (byte 2)"},
+	} {
+		err := ifname.Check(tt.name)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("Check(%q) = %v, want nil", tt.name, err)
+		case tt.want != "" && err == nil:
+			t.Errorf("Check(%q) = nil, want a refusal containing %q", tt.name, tt.want)
+		case err != nil && !strings.Contains(err.Error(), tt.want):
+			t.Errorf("Check(%q) = %q, want it to contain %q", tt.name, err, tt.want)
+		case err != nil && !errors.Is(err, ifname.ErrInvalid):
+			t.Errorf("Check(%q) = %v does not wrap ErrInvalid", tt.name, err)
+		}
+	}
+}
+
+// TestCheckAgreesWithKernel asks the kernel itself: a bridge named
+// "t" + b + "x" for every byte b, and two-byte UTF-8 characters. Check
+// must accept exactly the names the kernel creates under that very name,
+// and refuse the ones it refuses (EINVAL) or renames ('%').
+func TestCheckAgreesWithKernel(t *testing.T) {
+	sandbox.Require(t)
+	f, err := nsutil.NewAnonymous()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	c, err := rtnl.Dial(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var names []string
+	for b := 1; b < 256; b++ {
+		names = append(names, "t"+string([]byte{byte(b)})+"x")
+	}
+	for r := rune(0x80); r < 0x800; r += 0x1f { // lead bytes C2..DF, continuations 80..BF
+		names = append(names, "u"+string(r))
+	}
+	names = append(names, "u\u00e0", "u\u00a0", "t%d", ".", "..", "", strings.Repeat("y", 15), strings.Repeat("y", 16))
+	// The names are all different, so every link stays until the
+	// namespace goes (deleting each would cost an RCU grace period).
+	for _, name := range names {
+		kernelOK := false
+		err := c.LinkAdd(&rtnl.Link{Name: name, Info: &rtnl.Bridge{}})
+		if err == nil {
+			l, lerr := c.LinkByName(name)
+			kernelOK = lerr == nil && l.Name == name
+		}
+		if got := ifname.Check(name) == nil; got != kernelOK {
+			t.Errorf("Check(%q) accepts=%v, kernel creates it as is=%v (LinkAdd: %v)", name, got, kernelOK, err)
+		}
+	}
+}
