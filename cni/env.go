@@ -1,8 +1,11 @@
 package cni
 
 import (
+	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/nsnet/nsnet/internal/ifname"
 )
 
 // Commands of the spec, as CNI_COMMAND names them.
@@ -105,21 +108,21 @@ type ifNameError string
 
 func (e ifNameError) Error() string { return string(e) }
 
-// ValidIfName checks a container interface name the way the kernel's
-// dev_valid_name does (and libcni's ValidateInterfaceName): 1-15 bytes,
-// not "." or "..", no '/', ':' or white space.
+// ValidIfName checks a container interface name by the kernel's rule
+// (ifname.Check: dev_valid_name, and no '%', which would make the kernel
+// pick another name), in the words of libcni's ValidateInterfaceName
+// where it has them.
 func ValidIfName(name string) error {
+	err := ifname.Check(name)
 	switch {
+	case err == nil:
+		return nil
 	case name == "":
 		return ifNameError("interface name is empty")
-	case len(name) > 15:
-		return ifNameError("interface name is too long (at most 15 bytes)")
-	case name == "." || name == "..":
-		return ifNameError("interface name is . or ..")
-	case strings.ContainsAny(name, "/: \t\n\v\f\r"):
-		return ifNameError("interface name contains / or : or white space")
+	case len(name) > ifname.MaxLen:
+		return ifNameError(fmt.Sprintf("interface name is too long (at most %d bytes)", ifname.MaxLen))
 	}
-	return nil
+	return fmt.Errorf("interface name: %w", err)
 }
 
 type argsError string
