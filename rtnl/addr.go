@@ -19,10 +19,10 @@ import (
 // choosing between the two fields. AddrAdd and AddrDel fill the missing
 // one as `ip addr add` does (it sends both, for both families).
 type Addr struct {
-	Family       uint8      // ifaddrmsg.ifa_family: AF_INET or AF_INET6
+	Family       Family     // ifaddrmsg.ifa_family: AF_INET or AF_INET6
 	PrefixLen    uint8      // ifaddrmsg.ifa_prefixlen
-	Flags        uint32     // ifa_flags, widened by IFA_FLAGS (IFA_F_PERMANENT, IFA_F_NODAD, ...)
-	Scope        uint8      // ifa_scope (RT_SCOPE_UNIVERSE, RT_SCOPE_LINK, RT_SCOPE_HOST)
+	Flags        AddrFlags  // ifa_flags, widened by IFA_FLAGS (IFA_F_PERMANENT, IFA_F_NODAD, ...)
+	Scope        Scope      // ifa_scope (RT_SCOPE_UNIVERSE, RT_SCOPE_LINK, RT_SCOPE_HOST)
 	Index        int32      // ifa_index
 	Local        netip.Addr // IFA_LOCAL
 	Address      netip.Addr // IFA_ADDRESS (the peer on point-to-point links)
@@ -77,7 +77,7 @@ func (a *Addr) MarshalBinary() ([]byte, error) {
 		ae.Bytes(unix.IFA_CACHEINFO, ci)
 	}
 	if a.Flags > 0xff {
-		ae.Uint32(unix.IFA_FLAGS, a.Flags)
+		ae.Uint32(unix.IFA_FLAGS, uint32(a.Flags))
 	}
 	for _, u := range a.Unknown {
 		ae.Bytes(u.Type, u.Data)
@@ -87,10 +87,10 @@ func (a *Addr) MarshalBinary() ([]byte, error) {
 		return nil, fmt.Errorf("rtnl: encode address %s: %w", a.Prefix(), err)
 	}
 	b := make([]byte, unix.SizeofIfAddrmsg, unix.SizeofIfAddrmsg+len(attrs))
-	b[0] = a.Family
+	b[0] = uint8(a.Family)
 	b[1] = a.PrefixLen
 	b[2] = uint8(a.Flags)
-	b[3] = a.Scope
+	b[3] = uint8(a.Scope)
 	binary.NativeEndian.PutUint32(b[4:8], uint32(a.Index))
 	return append(b, attrs...), nil
 }
@@ -101,10 +101,10 @@ func (a *Addr) UnmarshalBinary(b []byte) error {
 		return errShortIfaddrmsg
 	}
 	*a = Addr{
-		Family:    b[0],
+		Family:    Family(b[0]),
 		PrefixLen: b[1],
-		Flags:     uint32(b[2]),
-		Scope:     b[3],
+		Flags:     AddrFlags(b[2]),
+		Scope:     Scope(b[3]),
 		Index:     int32(binary.NativeEndian.Uint32(b[4:8])),
 	}
 	ad, err := netlink.NewAttributeDecoder(b[unix.SizeofIfAddrmsg:])
@@ -131,7 +131,7 @@ func (a *Addr) UnmarshalBinary(b []byte) error {
 				return nil
 			})
 		case unix.IFA_FLAGS:
-			a.Flags = ad.Uint32()
+			a.Flags = AddrFlags(ad.Uint32())
 		default:
 			a.Unknown = append(a.Unknown, rawAttr(ad))
 		}

@@ -285,7 +285,7 @@ func linkObj(l *Link) string {
 
 // Addrs returns the addresses of family (AF_INET, AF_INET6, or 0 for
 // both): an RTM_GETADDR dump.
-func (c *Conn) Addrs(family uint8) ([]Addr, error) {
+func (c *Conn) Addrs(family Family) ([]Addr, error) {
 	return dumpOf[Addr](c, "addr dump", unix.RTM_GETADDR, unix.RTM_NEWADDR, &Addr{Family: family}, nil)
 }
 
@@ -321,7 +321,7 @@ func (a *Addr) request() Addr {
 // Routes returns the routes of the main table (RT_TABLE_MAIN) of family
 // (AF_INET, AF_INET6, or 0 for both): an RTM_GETROUTE dump, filtered
 // here as `ip route show` filters it.
-func (c *Conn) Routes(family uint8) ([]Route, error) {
+func (c *Conn) Routes(family Family) ([]Route, error) {
 	return dumpOf(c, "route dump", unix.RTM_GETROUTE, unix.RTM_NEWROUTE, &Route{Family: family}, func(r *Route) bool {
 		return r.Table == unix.RT_TABLE_MAIN
 	})
@@ -354,7 +354,7 @@ func routeObj(r *Route) string {
 // Neighs returns the neighbour entries of family (AF_INET, AF_INET6, or
 // 0 for both): an RTM_GETNEIGH dump. Entries of every state are
 // returned, NUD_NOARP ones included (`ip neigh show` hides those).
-func (c *Conn) Neighs(family uint8) ([]Neigh, error) {
+func (c *Conn) Neighs(family Family) ([]Neigh, error) {
 	return dumpOf(c, "neigh dump", unix.RTM_GETNEIGH, unix.RTM_NEWNEIGH, &Neigh{Family: family}, func(n *Neigh) bool {
 		return n.Family == unix.AF_INET || n.Family == unix.AF_INET6
 	})
@@ -387,7 +387,7 @@ func (n *Neigh) request() Neigh {
 }
 
 // ipFamily is AF_INET or AF_INET6 for ip, AF_UNSPEC if ip is invalid.
-func ipFamily(ip netip.Addr) uint8 {
+func ipFamily(ip netip.Addr) Family {
 	switch {
 	case ip.Is4():
 		return unix.AF_INET

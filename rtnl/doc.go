@@ -11,6 +11,11 @@
 // link_bridge.go); any other kind decodes into *UnknownInfo without loss,
 // and attributes this package does not decode are kept in the Unknown
 // fields, so that decode → encode → decode gives the same value.
+// Kernel enums and flag words are typed (LinkFlags, LinkMode,
+// HardwareType, Family, Scope, AddrFlags, RouteType, RouteProtocol,
+// RouteFlags, RoutePref, NeighState, NeighFlags), their constants are the
+// kernel's, and their String (or Words) methods print iproute2 6.1's
+// words, so that no caller re-declares a kernel number or decodes bytes.
 //
 // What it must not know: namespaces' names (/run/netns is nsutil's),
 // nftables, the command line. It never prints or exits.

@@ -125,7 +125,7 @@ func compareLink(t *testing.T, l *Link, names map[int32]string, j map[string]any
 			ipFlags = append(ipFlags, s)
 		}
 	}
-	ours := flagNames(l.Flags)
+	ours := flagNames(uint32(l.Flags))
 	slices.Sort(ours)
 	slices.Sort(ipFlags)
 	check("flags", ours, ipFlags)
@@ -480,8 +480,8 @@ func TestIntegrationAddrs(t *testing.T) {
 			t.Errorf("rtnl misses %s", key)
 			continue
 		}
-		fam := map[uint8]string{unix.AF_INET: "inet", unix.AF_INET6: "inet6"}[a.Family]
-		scope := map[uint8]string{unix.RT_SCOPE_UNIVERSE: "global", unix.RT_SCOPE_LINK: "link", unix.RT_SCOPE_HOST: "host"}[a.Scope]
+		fam := map[Family]string{unix.AF_INET: "inet", unix.AF_INET6: "inet6"}[a.Family]
+		scope := map[Scope]string{unix.RT_SCOPE_UNIVERSE: "global", unix.RT_SCOPE_LINK: "link", unix.RT_SCOPE_HOST: "host"}[a.Scope]
 		brd := ""
 		if a.Broadcast.IsValid() {
 			brd = a.Broadcast.String()
@@ -571,8 +571,8 @@ func TestIntegrationRoutes(t *testing.T) {
 		}
 		byDst[k] = r
 	}
-	protos := map[uint8]string{unix.RTPROT_BOOT: "boot", unix.RTPROT_KERNEL: "kernel"}
-	scopes := map[uint8]string{unix.RT_SCOPE_UNIVERSE: "global", unix.RT_SCOPE_LINK: "link"}
+	protos := map[RouteProtocol]string{unix.RTPROT_BOOT: "boot", unix.RTPROT_KERNEL: "kernel"}
+	scopes := map[Scope]string{unix.RT_SCOPE_UNIVERSE: "global", unix.RT_SCOPE_LINK: "link"}
 	for _, j := range oracle {
 		r, ok := byDst[j["dst"].(string)]
 		if !ok {

@@ -17,11 +17,11 @@ import (
 // link read from the kernel and a request to create or change one; in a
 // request, zero fields are not sent.
 type Link struct {
-	Family uint8  // ifinfomsg.ifi_family (AF_UNSPEC)
-	Type   uint16 // ifinfomsg.ifi_type (ARPHRD_*), set by the kernel
-	Index  int32  // ifinfomsg.ifi_index
-	Flags  uint32 // ifinfomsg.ifi_flags (IFF_UP, ...)
-	Change uint32 // ifinfomsg.ifi_change: which Flags bits a request changes
+	Family Family       // ifinfomsg.ifi_family (AF_UNSPEC)
+	Type   HardwareType // ifinfomsg.ifi_type (ARPHRD_*), set by the kernel
+	Index  int32        // ifinfomsg.ifi_index
+	Flags  LinkFlags    // ifinfomsg.ifi_flags (IFF_UP, ...)
+	Change LinkFlags    // ifinfomsg.ifi_change: which Flags bits a request changes
 
 	Name           string           // IFLA_IFNAME
 	MTU            uint32           // IFLA_MTU
@@ -37,6 +37,11 @@ type Link struct {
 	LinkNetNSID    int32            // IFLA_LINK_NETNSID; valid when HasLinkNetNSID
 	HasLinkNetNSID bool             // IFLA_LINK_NETNSID is present (0 is a valid nsid)
 	Alias          string           // IFLA_IFALIAS
+	Qdisc          string           // IFLA_QDISC: the root qdisc's kind ("noqueue", "noop"), reported by the kernel
+	Group          uint32           // IFLA_GROUP (0 is "default"); valid when HasGroup
+	HasGroup       bool             // IFLA_GROUP is present (the AF_INET6 link dump has none)
+	LinkMode       LinkMode         // IFLA_LINKMODE; valid when HasLinkMode
+	HasLinkMode    bool             // IFLA_LINKMODE is present
 
 	// NetNS, in a request, moves the link to (or creates it in) the
 	// network namespace that this file refers to: IFLA_NET_NS_FD. The
@@ -118,7 +123,7 @@ func (l *Link) Kind() string {
 }
 
 // Up reports whether the link is administratively up (IFF_UP).
-func (l *Link) Up() bool { return l.Flags&unix.IFF_UP != 0 }
+func (l *Link) Up() bool { return l.Flags&LinkUp != 0 }
 
 // MarshalBinary encodes the link as struct ifinfomsg followed by its
 // attributes, the body of an RTM_NEWLINK, RTM_SETLINK, RTM_DELLINK or
@@ -164,6 +169,15 @@ func (l *Link) MarshalBinary() ([]byte, error) {
 	if l.Alias != "" {
 		ae.String(unix.IFLA_IFALIAS, l.Alias)
 	}
+	if l.Qdisc != "" {
+		ae.String(unix.IFLA_QDISC, l.Qdisc)
+	}
+	if l.HasGroup {
+		ae.Uint32(unix.IFLA_GROUP, l.Group)
+	}
+	if l.HasLinkMode {
+		ae.Uint8(unix.IFLA_LINKMODE, uint8(l.LinkMode))
+	}
 	if l.NetNS != nil {
 		ae.Uint32(unix.IFLA_NET_NS_FD, uint32(l.NetNS.Fd()))
 	}
@@ -188,11 +202,11 @@ func (l *Link) MarshalBinary() ([]byte, error) {
 		return nil, fmt.Errorf("rtnl: encode link %q: %w", l.Name, err)
 	}
 	b := make([]byte, unix.SizeofIfInfomsg, unix.SizeofIfInfomsg+len(attrs))
-	b[0] = l.Family
-	binary.NativeEndian.PutUint16(b[2:4], l.Type)
+	b[0] = uint8(l.Family)
+	binary.NativeEndian.PutUint16(b[2:4], uint16(l.Type))
 	binary.NativeEndian.PutUint32(b[4:8], uint32(l.Index))
-	binary.NativeEndian.PutUint32(b[8:12], l.Flags)
-	binary.NativeEndian.PutUint32(b[12:16], l.Change)
+	binary.NativeEndian.PutUint32(b[8:12], uint32(l.Flags))
+	binary.NativeEndian.PutUint32(b[12:16], uint32(l.Change))
 	return append(b, attrs...), nil
 }
 
@@ -226,11 +240,11 @@ func (l *Link) UnmarshalBinary(b []byte) error {
 		return errShortIfinfomsg
 	}
 	*l = Link{
-		Family: b[0],
-		Type:   binary.NativeEndian.Uint16(b[2:4]),
+		Family: Family(b[0]),
+		Type:   HardwareType(binary.NativeEndian.Uint16(b[2:4])),
 		Index:  int32(binary.NativeEndian.Uint32(b[4:8])),
-		Flags:  binary.NativeEndian.Uint32(b[8:12]),
-		Change: binary.NativeEndian.Uint32(b[12:16]),
+		Flags:  LinkFlags(binary.NativeEndian.Uint32(b[8:12])),
+		Change: LinkFlags(binary.NativeEndian.Uint32(b[12:16])),
 	}
 	ad, err := netlink.NewAttributeDecoder(b[unix.SizeofIfInfomsg:])
 	if err != nil {
@@ -264,6 +278,12 @@ func (l *Link) UnmarshalBinary(b []byte) error {
 			l.HasLinkNetNSID = true
 		case unix.IFLA_IFALIAS:
 			l.Alias = ad.String()
+		case unix.IFLA_QDISC:
+			l.Qdisc = ad.String()
+		case unix.IFLA_GROUP:
+			l.Group, l.HasGroup = ad.Uint32(), true
+		case unix.IFLA_LINKMODE:
+			l.LinkMode, l.HasLinkMode = LinkMode(ad.Uint8()), true
 		case unix.IFLA_LINKINFO:
 			ad.Nested(l.decodeInfo)
 		case unix.IFLA_AF_SPEC:

@@ -33,6 +33,8 @@ func linkCases() []struct {
 		{"unknown_kind", Link{Name: "vx0", Info: &UnknownInfo{KindName: "vxlan",
 			Data: []byte{8, 0, 1, 0, 42, 0, 0, 0}}}},
 		{"get_by_name", Link{Name: "lo", Unknown: []RawAttr{extMaskSkipStats()}}},
+		{"set_group_mode", Link{Index: 4, Group: 5, HasGroup: true, LinkMode: LinkModeDormant, HasLinkMode: true}},
+		{"kernel_qdisc", Link{Index: 4, Name: "eth0", Qdisc: "noqueue", HasGroup: true, HasLinkMode: true}},
 		{"bridge_port_info", Link{Index: 6, Master: 2, Info: &Veth{}, SlaveKind: "bridge",
 			SlaveData: []byte{5, 0, 1, 0, 3, 0, 0, 0}}},
 	}
@@ -85,6 +87,8 @@ func TestLinkMatchesIproute2(t *testing.T) {
 		{"ip_link_set_mtu_0", func(ip Link) Link { return Link{Index: ip.Index, MTU: 1400} }},
 		{"ip_link_set_addrgenmode_0", func(ip Link) Link { return Link{Index: ip.Index, AddrGenModeNone: true} }},
 		{"ip_link_del_0", func(ip Link) Link { return Link{Index: ip.Index} }},
+		{"ip_link_set_group_0", func(ip Link) Link { return Link{Index: ip.Index, Group: 5, HasGroup: true} }},
+		{"ip_link_set_mode_0", func(ip Link) Link { return Link{Index: ip.Index, LinkMode: LinkModeDormant, HasLinkMode: true} }},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			var ip Link
@@ -136,6 +140,19 @@ func TestLinkDecodeKernelDump(t *testing.T) {
 	}
 	if !red.Up() || red.OperState != OperUp || len(red.Address) != 6 || red.Broadcast.String() != "ff:ff:ff:ff:ff:ff" {
 		t.Errorf("veth-red decoded as %+v", red)
+	}
+	for _, l := range []Link{lo, br, eth0, red} {
+		if !l.HasGroup || l.Group != 0 || !l.HasLinkMode || l.LinkMode != LinkModeDefault {
+			t.Errorf("%s: group/linkmode decoded as %v %d, %v %v; the capture has group 0, mode DEFAULT", l.Name, l.HasGroup, l.Group, l.HasLinkMode, l.LinkMode)
+		}
+	}
+	if lo.Qdisc != "noqueue" || red.Qdisc != "noqueue" || lo.Type != HardwareLoopback || red.Type != HardwareEther {
+		t.Errorf("qdisc/type decoded as lo %q %v, veth-red %q %v", lo.Qdisc, lo.Type, red.Qdisc, red.Type)
+	}
+	for _, a := range red.Unknown {
+		if t0 := a.Type & nlaTypeMask; t0 == unix.IFLA_QDISC || t0 == unix.IFLA_GROUP || t0 == unix.IFLA_LINKMODE {
+			t.Errorf("attribute %d is decoded but also kept in Unknown", t0)
+		}
 	}
 	if len(red.Unknown) == 0 {
 		t.Error("attributes not decoded were dropped instead of kept in Unknown")

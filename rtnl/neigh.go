@@ -14,10 +14,10 @@ import (
 // A Neigh is one neighbour (ARP / NDP) entry: ndmsg plus NDA_*
 // attributes. In a request, zero fields are not sent.
 type Neigh struct {
-	Family  uint8            // ndmsg.ndm_family: AF_INET or AF_INET6
+	Family  Family           // ndmsg.ndm_family: AF_INET or AF_INET6
 	Index   int32            // ndm_ifindex
-	State   uint16           // ndm_state (NUD_REACHABLE, NUD_PERMANENT...)
-	Flags   uint8            // ndm_flags (NTF_ROUTER, ...)
+	State   NeighState       // ndm_state (NUD_REACHABLE, NUD_PERMANENT...)
+	Flags   NeighFlags       // ndm_flags (NTF_ROUTER, ...)
 	Type    uint8            // ndm_type
 	IP      netip.Addr       // NDA_DST
 	LLAddr  net.HardwareAddr // NDA_LLADDR
@@ -44,10 +44,10 @@ func (n *Neigh) MarshalBinary() ([]byte, error) {
 		return nil, fmt.Errorf("rtnl: encode neighbour %s: %w", n.IP, err)
 	}
 	b := make([]byte, unix.SizeofNdMsg, unix.SizeofNdMsg+len(attrs))
-	b[0] = n.Family
+	b[0] = uint8(n.Family)
 	binary.NativeEndian.PutUint32(b[4:8], uint32(n.Index))
-	binary.NativeEndian.PutUint16(b[8:10], n.State)
-	b[10] = n.Flags
+	binary.NativeEndian.PutUint16(b[8:10], uint16(n.State))
+	b[10] = uint8(n.Flags)
 	b[11] = n.Type
 	return append(b, attrs...), nil
 }
@@ -58,10 +58,10 @@ func (n *Neigh) UnmarshalBinary(b []byte) error {
 		return errShortNdmsg
 	}
 	*n = Neigh{
-		Family: b[0],
+		Family: Family(b[0]),
 		Index:  int32(binary.NativeEndian.Uint32(b[4:8])),
-		State:  binary.NativeEndian.Uint16(b[8:10]),
-		Flags:  b[10],
+		State:  NeighState(binary.NativeEndian.Uint16(b[8:10])),
+		Flags:  NeighFlags(b[10]),
 		Type:   b[11],
 	}
 	ad, err := netlink.NewAttributeDecoder(b[unix.SizeofNdMsg:])

@@ -14,22 +14,24 @@ import (
 // request, zero fields are not sent; RouteAdd and RouteDel fill the zero
 // header fields the way `ip route add` / `ip route del` do.
 type Route struct {
-	Family   uint8      // rtmsg.rtm_family
-	DstLen   uint8      // rtm_dst_len
-	SrcLen   uint8      // rtm_src_len
-	TOS      uint8      // rtm_tos
-	Table    uint32     // rtm_table, widened by RTA_TABLE (RT_TABLE_MAIN = 254)
-	Protocol uint8      // rtm_protocol (RTPROT_BOOT for `ip route add`, RTPROT_KERNEL...)
-	Scope    uint8      // rtm_scope (RT_SCOPE_UNIVERSE with a gateway, RT_SCOPE_LINK without)
-	Type     uint8      // rtm_type (RTN_UNICAST, RTN_LOCAL...)
-	Flags    uint32     // rtm_flags
-	Dst      netip.Addr // RTA_DST (invalid for a default route)
-	Src      netip.Addr // RTA_SRC
-	Gateway  netip.Addr // RTA_GATEWAY
-	PrefSrc  netip.Addr // RTA_PREFSRC
-	OutIndex int32      // RTA_OIF
-	Priority uint32     // RTA_PRIORITY ("metric")
-	Unknown  []RawAttr  // attributes not decoded (RTA_CACHEINFO, RTA_PREF, RTA_MULTIPATH...), verbatim
+	Family   Family        // rtmsg.rtm_family
+	DstLen   uint8         // rtm_dst_len
+	SrcLen   uint8         // rtm_src_len
+	TOS      uint8         // rtm_tos
+	Table    uint32        // rtm_table, widened by RTA_TABLE (RT_TABLE_MAIN = 254)
+	Protocol RouteProtocol // rtm_protocol (RTPROT_BOOT for `ip route add`, RTPROT_KERNEL...)
+	Scope    Scope         // rtm_scope (RT_SCOPE_UNIVERSE with a gateway, RT_SCOPE_LINK without)
+	Type     RouteType     // rtm_type (RTN_UNICAST, RTN_LOCAL...)
+	Flags    RouteFlags    // rtm_flags (RTNH_F_ONLINK, RTM_F_CLONED...)
+	Dst      netip.Addr    // RTA_DST (invalid for a default route)
+	Src      netip.Addr    // RTA_SRC
+	Gateway  netip.Addr    // RTA_GATEWAY
+	PrefSrc  netip.Addr    // RTA_PREFSRC
+	OutIndex int32         // RTA_OIF
+	Priority uint32        // RTA_PRIORITY ("metric")
+	Pref     RoutePref     // RTA_PREF (IPv6 only); valid when HasPref
+	HasPref  bool          // RTA_PREF is present (the kernel sends it for every IPv6 route)
+	Unknown  []RawAttr     // attributes not decoded (RTA_CACHEINFO, RTA_MULTIPATH...), verbatim
 }
 
 var errShortRtmsg = errors.New("rtnl: message shorter than struct rtmsg")
@@ -72,6 +74,9 @@ func (r *Route) MarshalBinary() ([]byte, error) {
 	if r.Table > 0xff {
 		ae.Uint32(unix.RTA_TABLE, r.Table)
 	}
+	if r.HasPref {
+		ae.Uint8(unix.RTA_PREF, uint8(r.Pref))
+	}
 	for _, u := range r.Unknown {
 		ae.Bytes(u.Type, u.Data)
 	}
@@ -80,17 +85,17 @@ func (r *Route) MarshalBinary() ([]byte, error) {
 		return nil, fmt.Errorf("rtnl: encode route %s: %w", r.DstPrefix(), err)
 	}
 	b := make([]byte, unix.SizeofRtMsg, unix.SizeofRtMsg+len(attrs))
-	b[0] = r.Family
+	b[0] = uint8(r.Family)
 	b[1] = r.DstLen
 	b[2] = r.SrcLen
 	b[3] = r.TOS
 	if r.Table <= 0xff {
 		b[4] = uint8(r.Table)
 	}
-	b[5] = r.Protocol
-	b[6] = r.Scope
-	b[7] = r.Type
-	binary.NativeEndian.PutUint32(b[8:12], r.Flags)
+	b[5] = uint8(r.Protocol)
+	b[6] = uint8(r.Scope)
+	b[7] = uint8(r.Type)
+	binary.NativeEndian.PutUint32(b[8:12], uint32(r.Flags))
 	return append(b, attrs...), nil
 }
 
@@ -100,15 +105,15 @@ func (r *Route) UnmarshalBinary(b []byte) error {
 		return errShortRtmsg
 	}
 	*r = Route{
-		Family:   b[0],
+		Family:   Family(b[0]),
 		DstLen:   b[1],
 		SrcLen:   b[2],
 		TOS:      b[3],
 		Table:    uint32(b[4]),
-		Protocol: b[5],
-		Scope:    b[6],
-		Type:     b[7],
-		Flags:    binary.NativeEndian.Uint32(b[8:12]),
+		Protocol: RouteProtocol(b[5]),
+		Scope:    Scope(b[6]),
+		Type:     RouteType(b[7]),
+		Flags:    RouteFlags(binary.NativeEndian.Uint32(b[8:12])),
 	}
 	ad, err := netlink.NewAttributeDecoder(b[unix.SizeofRtMsg:])
 	if err != nil {
@@ -130,6 +135,8 @@ func (r *Route) UnmarshalBinary(b []byte) error {
 			r.Priority = ad.Uint32()
 		case unix.RTA_TABLE:
 			r.Table = ad.Uint32()
+		case unix.RTA_PREF:
+			r.Pref, r.HasPref = RoutePref(ad.Uint8()), true
 		default:
 			r.Unknown = append(r.Unknown, rawAttr(ad))
 		}
@@ -178,7 +185,7 @@ func (r *Route) delDefaults() Route {
 }
 
 // routeFamily is r.Family, or the family of its first valid address.
-func routeFamily(r *Route) uint8 {
+func routeFamily(r *Route) Family {
 	if r.Family != 0 {
 		return r.Family
 	}

@@ -24,6 +24,8 @@ func routeCases() []struct {
 		{"v6_via_dev", (&Route{Dst: netip.MustParseAddr("2001:db8:1::"), DstLen: 48,
 			Gateway: netip.MustParseAddr("fe80::1"), OutIndex: 4}).addDefaults()},
 		{"table_1000", (&Route{Table: 1000, Dst: netip.MustParseAddr("10.7.0.0"), DstLen: 16, OutIndex: 4}).addDefaults()},
+		{"v6_pref_high", (&Route{Dst: netip.MustParseAddr("2001:db8:5::"), DstLen: 48, OutIndex: 4,
+			Pref: PrefHigh, HasPref: true}).addDefaults()},
 		{"del_via", (&Route{Dst: netip.MustParseAddr("10.9.0.0"), DstLen: 16,
 			Gateway: netip.MustParseAddr("192.168.15.2")}).delDefaults()},
 	}
@@ -120,6 +122,16 @@ func TestRouteDecodeKernelDump(t *testing.T) {
 			dev = r.Scope == unix.RT_SCOPE_LINK && !r.Gateway.IsValid()
 		case r.DstPrefix() == netip.MustParsePrefix("192.168.15.0/24"):
 			kernel = r.Protocol == unix.RTPROT_KERNEL && r.PrefSrc == netip.MustParseAddr("192.168.15.1")
+		}
+	}
+	for _, r := range v6 {
+		if !r.HasPref || r.Pref != PrefMedium {
+			t.Errorf("IPv6 route %v: RTA_PREF decoded as %v %v, the kernel sends medium for every one", r.DstPrefix(), r.HasPref, r.Pref)
+		}
+	}
+	for _, r := range main4 {
+		if r.HasPref {
+			t.Errorf("IPv4 route %v has RTA_PREF", r.DstPrefix())
 		}
 	}
 	if !def || !dev || !kernel || len(local4) == 0 || len(v6) == 0 {

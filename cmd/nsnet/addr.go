@@ -24,7 +24,7 @@ type addrReq struct {
 	dev    string
 	brd    netip.Addr
 	label  string
-	scope  uint8
+	scope  rtnl.Scope
 }
 
 // addrShowReq is `addr show`.
@@ -83,7 +83,7 @@ func parseAddrModify(del bool, args []string, o opts) (request, error) {
 		case w == "scope":
 			if v, err = val("host, link, global or a number"); err == nil {
 				var ok bool
-				if r.scope, ok = parseScope(v); !ok {
+				if r.scope, ok = rtnl.ParseScope(v); !ok {
 					err = fmt.Errorf("%s: scope %q is invalid: expected host, link, global, site or a number", verb, v)
 				}
 			}
@@ -199,7 +199,7 @@ func (r addrShowReq) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	addrs, err := c.Addrs(familyOf(e.opts))
+	addrs, err := c.Addrs(e.opts.familyFilter())
 	if err != nil {
 		return inNS(err, e.where())
 	}
@@ -246,27 +246,6 @@ func (r addrShowReq) run(e *env) error {
 	return nil
 }
 
-// addrFlagWords returns the flag words print_ifa_flags() prints: "dynamic"
-// for an address without IFA_F_PERMANENT, "temporary" for an IPv6
-// secondary, and the others by name.
-func addrFlagWords(a *rtnl.Addr) []string {
-	var out []string
-	for _, f := range addrFlagNames {
-		switch {
-		case f.bit == ifaFPermanent:
-			if a.Flags&f.bit == 0 {
-				out = append(out, jDynamic)
-			}
-		case a.Flags&f.bit == 0:
-		case f.bit == ifaFSecondary && a.Family == afInet6:
-			out = append(out, jTemporary)
-		default:
-			out = append(out, f.name)
-		}
-	}
-	return out
-}
-
 // peerOf returns the point-to-point peer (IFA_ADDRESS differing from
 // IFA_LOCAL), if any.
 func peerOf(a *rtnl.Addr) (netip.Addr, bool) {
@@ -279,7 +258,7 @@ func peerOf(a *rtnl.Addr) (netip.Addr, bool) {
 // writeAddrText prints one address as print_addrinfo() does.
 func writeAddrText(w io.Writer, a *rtnl.Addr) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "    %s %s", familyName(a.Family), a.IP())
+	fmt.Fprintf(&b, "    %s %s", a.Family, a.IP())
 	if p, ok := peerOf(a); ok {
 		fmt.Fprintf(&b, " peer %s", p)
 	}
@@ -287,8 +266,8 @@ func writeAddrText(w io.Writer, a *rtnl.Addr) {
 	if a.Broadcast.IsValid() {
 		fmt.Fprintf(&b, "brd %s ", a.Broadcast)
 	}
-	fmt.Fprintf(&b, "scope %s ", scopeName(a.Scope))
-	for _, f := range addrFlagWords(a) {
+	fmt.Fprintf(&b, "scope %s ", a.Scope)
+	for _, f := range a.Flags.Words(a.Family) {
 		b.WriteString(f + " ")
 	}
 	b.WriteString(a.Label)
@@ -297,7 +276,7 @@ func writeAddrText(w io.Writer, a *rtnl.Addr) {
 }
 
 func lifetime(s uint32) string {
-	if s == infinityLife {
+	if s == rtnl.Forever {
 		return "forever"
 	}
 	return fmt.Sprintf("%dsec", s)
@@ -305,7 +284,7 @@ func lifetime(s uint32) string {
 
 // addrJSON is one element of addr_info[].
 func addrJSON(a *rtnl.Addr) jobj {
-	o := jobj{{jFamily, familyName(a.Family)}, {jLocal, a.IP().String()}}
+	o := jobj{{jFamily, a.Family.String()}, {jLocal, a.IP().String()}}
 	if p, ok := peerOf(a); ok {
 		o.add(jAddress, p.String())
 	}
@@ -313,8 +292,8 @@ func addrJSON(a *rtnl.Addr) jobj {
 	if a.Broadcast.IsValid() {
 		o.add(jBroadcast, a.Broadcast.String())
 	}
-	o.add(jScope, scopeName(a.Scope))
-	for _, f := range addrFlagWords(a) {
+	o.add(jScope, a.Scope.String())
+	for _, f := range a.Flags.Words(a.Family) {
 		o.add(f, true)
 	}
 	if a.Label != "" {

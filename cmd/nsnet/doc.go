@@ -9,9 +9,12 @@
 // `-j` JSON with iproute2's field names, all in fields.go), exit codes, and
 // the sentences that explain a refusal (explain.go, the only place where
 // an errno becomes words). It knows nothing of byte layouts and makes no
-// system calls of its own: it never imports golang.org/x/sys/unix or
-// mdlayher/netlink (STYLE.md R15); the kernel numbers it prints are named
-// in names.go.
+// system calls of its own: it never imports golang.org/x/sys/unix,
+// mdlayher/netlink or encoding/binary (STYLE.md R15) and declares no
+// kernel constant (internal/archtest checks both); the kernel values it
+// prints come typed from rtnl (rtnl.LinkFlags, Scope, AddrFlags,
+// RouteType, RouteProtocol, NeighState...), whose String methods give
+// iproute2's words.
 //
 // Shape (R15): run(argv, stdout, stderr) is main without the process.
 // parse is pure (no syscalls, no files) and returns a typed request; every

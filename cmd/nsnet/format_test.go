@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/binary"
 	"net/netip"
 	"strings"
 	"testing"
@@ -15,16 +14,11 @@ import (
 // the same links, addresses, routes and neighbours as rtnl decodes them
 // (MAC addresses copied from that run). nsnet must print the same bytes.
 
-func u32(v uint32) []byte { return binary.NativeEndian.AppendUint32(nil, v) }
-
-// kernelAttrs are the undecoded attributes a kernel dump carries that
-// iproute2 prints: qdisc, linkmode DEFAULT, group default.
-func kernelAttrs(qdisc string) []rtnl.RawAttr {
-	return []rtnl.RawAttr{
-		{Type: iflaQdisc, Data: append([]byte(qdisc), 0)},
-		{Type: iflaLinkmode, Data: []byte{0}},
-		{Type: iflaGroup, Data: u32(0)},
-	}
+// kernelLink sets what a kernel dump carries for every link and iproute2
+// prints: the qdisc, linkmode DEFAULT, group default.
+func kernelLink(l rtnl.Link, qdisc string) rtnl.Link {
+	l.Qdisc, l.HasLinkMode, l.HasGroup = qdisc, true, true
+	return l
 }
 
 func hw(s string) []byte { return mac(s) }
@@ -33,14 +27,14 @@ func hw(s string) []byte { return mac(s) }
 // a veth pair with one end enslaved.
 func hostLinks() []rtnl.Link {
 	return []rtnl.Link{
-		{Index: 1, Type: 772, Flags: iffLoopback | iffUp | iffLowerUp | iffRunning, Name: "lo", MTU: 65536, TxQLen: 1000,
-			Address: hw("00:00:00:00:00:00"), Broadcast: hw("00:00:00:00:00:00"), OperState: rtnl.OperUnknown, Unknown: kernelAttrs("noqueue")},
-		{Index: 4, Type: 1, Flags: iffBroadcast | iffMulticast | iffUp, Name: "v-net-0", MTU: 1500, TxQLen: 1000,
-			Address: hw("6e:ab:5e:81:99:b2"), Broadcast: hw("ff:ff:ff:ff:ff:ff"), OperState: rtnl.OperDown, Unknown: kernelAttrs("noqueue"), Info: &rtnl.Bridge{}},
-		{Index: 5, Type: 1, Flags: iffBroadcast | iffMulticast, Name: "veth-x-br", MTU: 1500, TxQLen: 1000, Master: 4, ParentIndex: 6,
-			Address: hw("6e:ab:5e:81:99:b2"), Broadcast: hw("ff:ff:ff:ff:ff:ff"), OperState: rtnl.OperDown, Unknown: kernelAttrs("noop"), Info: &rtnl.Veth{}, SlaveKind: "bridge"},
-		{Index: 6, Type: 1, Flags: iffBroadcast | iffMulticast, Name: "veth-x", MTU: 1500, TxQLen: 1000, ParentIndex: 5,
-			Address: hw("66:46:1a:73:d1:31"), Broadcast: hw("ff:ff:ff:ff:ff:ff"), OperState: rtnl.OperDown, Unknown: kernelAttrs("noop"), Info: &rtnl.Veth{}},
+		kernelLink(rtnl.Link{Index: 1, Type: 772, Flags: rtnl.LinkLoopback | rtnl.LinkUp | rtnl.LinkLowerUp | rtnl.LinkRunning, Name: "lo", MTU: 65536, TxQLen: 1000,
+			Address: hw("00:00:00:00:00:00"), Broadcast: hw("00:00:00:00:00:00"), OperState: rtnl.OperUnknown}, "noqueue"),
+		kernelLink(rtnl.Link{Index: 4, Type: 1, Flags: rtnl.LinkBroadcast | rtnl.LinkMulticast | rtnl.LinkUp, Name: "v-net-0", MTU: 1500, TxQLen: 1000,
+			Address: hw("6e:ab:5e:81:99:b2"), Broadcast: hw("ff:ff:ff:ff:ff:ff"), OperState: rtnl.OperDown, Info: &rtnl.Bridge{}}, "noqueue"),
+		kernelLink(rtnl.Link{Index: 5, Type: 1, Flags: rtnl.LinkBroadcast | rtnl.LinkMulticast, Name: "veth-x-br", MTU: 1500, TxQLen: 1000, Master: 4, ParentIndex: 6,
+			Address: hw("6e:ab:5e:81:99:b2"), Broadcast: hw("ff:ff:ff:ff:ff:ff"), OperState: rtnl.OperDown, Info: &rtnl.Veth{}, SlaveKind: "bridge"}, "noop"),
+		kernelLink(rtnl.Link{Index: 6, Type: 1, Flags: rtnl.LinkBroadcast | rtnl.LinkMulticast, Name: "veth-x", MTU: 1500, TxQLen: 1000, ParentIndex: 5,
+			Address: hw("66:46:1a:73:d1:31"), Broadcast: hw("ff:ff:ff:ff:ff:ff"), OperState: rtnl.OperDown, Info: &rtnl.Veth{}}, "noop"),
 	}
 }
 
@@ -48,31 +42,31 @@ func hostLinks() []rtnl.Link {
 // blue (nsid 1).
 func redLinks() []rtnl.Link {
 	return []rtnl.Link{
-		{Index: 1, Type: 772, Flags: iffLoopback, Name: "lo", MTU: 65536, TxQLen: 1000,
-			Address: hw("00:00:00:00:00:00"), Broadcast: hw("00:00:00:00:00:00"), OperState: rtnl.OperDown, Unknown: kernelAttrs("noop")},
-		{Index: 3, Type: 1, Flags: iffBroadcast | iffMulticast | iffUp | iffLowerUp | iffRunning, Name: "veth-red", MTU: 1500, TxQLen: 1000,
+		kernelLink(rtnl.Link{Index: 1, Type: 772, Flags: rtnl.LinkLoopback, Name: "lo", MTU: 65536, TxQLen: 1000,
+			Address: hw("00:00:00:00:00:00"), Broadcast: hw("00:00:00:00:00:00"), OperState: rtnl.OperDown}, "noop"),
+		kernelLink(rtnl.Link{Index: 3, Type: 1, Flags: rtnl.LinkBroadcast | rtnl.LinkMulticast | rtnl.LinkUp | rtnl.LinkLowerUp | rtnl.LinkRunning, Name: "veth-red", MTU: 1500, TxQLen: 1000,
 			ParentIndex: 2, HasLinkNetNSID: true, LinkNetNSID: 1,
-			Address: hw("56:e8:b8:7d:02:dc"), Broadcast: hw("ff:ff:ff:ff:ff:ff"), OperState: rtnl.OperUp, Unknown: kernelAttrs("noqueue"), Info: &rtnl.Veth{}},
+			Address: hw("56:e8:b8:7d:02:dc"), Broadcast: hw("ff:ff:ff:ff:ff:ff"), OperState: rtnl.OperUp, Info: &rtnl.Veth{}}, "noqueue"),
 	}
 }
 
 func redAddrs() []rtnl.Addr {
 	a := netip.MustParseAddr
 	return []rtnl.Addr{
-		{Family: afInet, PrefixLen: 24, Flags: ifaFPermanent, Index: 3, Local: a("192.168.15.1"), Address: a("192.168.15.1"),
-			Label: "veth-red", ValidLft: infinityLife, PreferredLft: infinityLife},
-		{Family: afInet6, PrefixLen: 64, Flags: ifaFPermanent | 0x40, Scope: scopeLink, Index: 3, Address: a("fe80::54e8:b8ff:fe7d:2dc"),
-			ValidLft: infinityLife, PreferredLft: infinityLife},
+		{Family: rtnl.FamilyInet, PrefixLen: 24, Flags: rtnl.AddrPermanent, Index: 3, Local: a("192.168.15.1"), Address: a("192.168.15.1"),
+			Label: "veth-red", ValidLft: rtnl.Forever, PreferredLft: rtnl.Forever},
+		{Family: rtnl.FamilyInet6, PrefixLen: 64, Flags: rtnl.AddrPermanent | 0x40, Scope: rtnl.ScopeLink, Index: 3, Address: a("fe80::54e8:b8ff:fe7d:2dc"),
+			ValidLft: rtnl.Forever, PreferredLft: rtnl.Forever},
 	}
 }
 
 func blueRoutes() []rtnl.Route {
 	a := netip.MustParseAddr
 	return []rtnl.Route{
-		{Family: afInet, Table: tableMain, Protocol: protoBoot, Type: rtnUnicast, Gateway: a("192.168.15.5"), OutIndex: 2},
-		{Family: afInet, DstLen: 8, Dst: a("10.0.0.0"), Table: tableMain, Protocol: protoBoot, Type: rtnUnicast, Gateway: a("192.168.15.1"), OutIndex: 2, Priority: 5},
-		{Family: afInet, DstLen: 24, Dst: a("192.168.15.0"), Table: tableMain, Protocol: protoKernel, Scope: scopeLink, Type: rtnUnicast, PrefSrc: a("192.168.15.2"), OutIndex: 2},
-		{Family: afInet, DstLen: 24, Dst: a("192.168.16.0"), Table: tableMain, Protocol: protoKernel, Scope: scopeLink, Type: rtnUnicast, PrefSrc: a("192.168.16.5"), OutIndex: 2, Flags: 0x10},
+		{Family: rtnl.FamilyInet, Table: rtnl.TableMain, Protocol: rtnl.ProtoBoot, Type: rtnl.RouteUnicast, Gateway: a("192.168.15.5"), OutIndex: 2},
+		{Family: rtnl.FamilyInet, DstLen: 8, Dst: a("10.0.0.0"), Table: rtnl.TableMain, Protocol: rtnl.ProtoBoot, Type: rtnl.RouteUnicast, Gateway: a("192.168.15.1"), OutIndex: 2, Priority: 5},
+		{Family: rtnl.FamilyInet, DstLen: 24, Dst: a("192.168.15.0"), Table: rtnl.TableMain, Protocol: rtnl.ProtoKernel, Scope: rtnl.ScopeLink, Type: rtnl.RouteUnicast, PrefSrc: a("192.168.15.2"), OutIndex: 2},
+		{Family: rtnl.FamilyInet, DstLen: 24, Dst: a("192.168.16.0"), Table: rtnl.TableMain, Protocol: rtnl.ProtoKernel, Scope: rtnl.ScopeLink, Type: rtnl.RouteUnicast, PrefSrc: a("192.168.16.5"), OutIndex: 2, Flags: 0x10},
 	}
 }
 
@@ -207,10 +201,10 @@ func TestRouteTextAndJSON(t *testing.T) {
 func TestNeighTextAndJSON(t *testing.T) {
 	set := newLinkSet(redLinks(), nil)
 	ns := []rtnl.Neigh{
-		{Family: afInet, Index: 3, State: nudPermanent, IP: netip.MustParseAddr("192.168.15.9"), LLAddr: mac("aa:bb:cc:dd:ee:ff")},
-		{Family: afInet, Index: 3, State: nudReachable, IP: netip.MustParseAddr("192.168.15.2"), LLAddr: mac("aa:bb:cc:00:00:02")},
-		{Family: afInet, Index: 3, State: nudFailed, IP: netip.MustParseAddr("192.168.15.7")},
-		{Family: afInet, Index: 1, State: nudNoarp, IP: netip.MustParseAddr("127.0.0.1")},
+		{Family: rtnl.FamilyInet, Index: 3, State: rtnl.NeighPermanent, IP: netip.MustParseAddr("192.168.15.9"), LLAddr: mac("aa:bb:cc:dd:ee:ff")},
+		{Family: rtnl.FamilyInet, Index: 3, State: rtnl.NeighReachable, IP: netip.MustParseAddr("192.168.15.2"), LLAddr: mac("aa:bb:cc:00:00:02")},
+		{Family: rtnl.FamilyInet, Index: 3, State: rtnl.NeighFailed, IP: netip.MustParseAddr("192.168.15.7")},
+		{Family: rtnl.FamilyInet, Index: 1, State: rtnl.NeighNoARP, IP: netip.MustParseAddr("127.0.0.1")},
 	}
 	const wantText = "192.168.15.9 dev veth-red lladdr aa:bb:cc:dd:ee:ff PERMANENT \n" +
 		"192.168.15.2 dev veth-red lladdr aa:bb:cc:00:00:02 REACHABLE \n" +
@@ -240,15 +234,15 @@ func TestNeighTextAndJSON(t *testing.T) {
 
 func TestLinkFlags(t *testing.T) {
 	for _, tt := range []struct {
-		flags uint32
+		flags rtnl.LinkFlags
 		mdown bool
 		want  string
 	}{
-		{iffUp | iffRunning | iffLowerUp | iffLoopback, false, "LOOPBACK,UP,LOWER_UP"},
-		{iffUp | iffBroadcast | iffMulticast, false, "NO-CARRIER,BROADCAST,MULTICAST,UP"},
-		{iffBroadcast | iffMulticast, true, "BROADCAST,MULTICAST,M-DOWN"},
-		{iffBroadcast | 0x80000000, false, "BROADCAST,80000000"},
-		{iffNoarp | iffPointopoint | iffUp | iffRunning, false, "POINTOPOINT,NOARP,UP"},
+		{rtnl.LinkUp | rtnl.LinkRunning | rtnl.LinkLowerUp | rtnl.LinkLoopback, false, "LOOPBACK,UP,LOWER_UP"},
+		{rtnl.LinkUp | rtnl.LinkBroadcast | rtnl.LinkMulticast, false, "NO-CARRIER,BROADCAST,MULTICAST,UP"},
+		{rtnl.LinkBroadcast | rtnl.LinkMulticast, true, "BROADCAST,MULTICAST,M-DOWN"},
+		{rtnl.LinkBroadcast | 0x80000000, false, "BROADCAST,80000000"},
+		{rtnl.LinkNoARP | rtnl.LinkPointToPoint | rtnl.LinkUp | rtnl.LinkRunning, false, "POINTOPOINT,NOARP,UP"},
 	} {
 		if got := strings.Join(linkFlags(tt.flags, tt.mdown), ","); got != tt.want {
 			t.Errorf("linkFlags(%#x, %v) = %s, want %s", tt.flags, tt.mdown, got, tt.want)

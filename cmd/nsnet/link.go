@@ -390,9 +390,9 @@ func (a *linkArgs) request(e *env, c *rtnl.Conn, op, obj string) (*rtnl.Link, fu
 	l := &rtnl.Link{Name: a.name, MTU: a.mtu, TxQLen: a.txqlen, Address: a.addr, NoMaster: a.nomaster}
 	switch a.state {
 	case +1:
-		l.Flags, l.Change = iffUp, iffUp
+		l.Flags, l.Change = rtnl.LinkUp, rtnl.LinkUp
 	case -1:
-		l.Change = iffUp
+		l.Change = rtnl.LinkUp
 	}
 	if a.master != "" {
 		m, err := c.LinkByName(a.master)
@@ -528,7 +528,7 @@ func (s *linkSet) filter(dev, master, kind string, up bool, where string) ([]*rt
 		switch {
 		case dev != "" && l.Name != dev,
 			master != "" && l.Master != masterIndex,
-			up && l.Flags&iffUp == 0,
+			up && !l.Up(),
 			kind != "" && !kindMatches(l, kind):
 			continue
 		}

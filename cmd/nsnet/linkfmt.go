@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/binary"
 	"fmt"
 	"io"
 	"strconv"
@@ -10,61 +9,24 @@ import (
 	"github.com/nsnet/nsnet/rtnl"
 )
 
-// Link attributes that rtnl keeps undecoded in Link.Unknown and that
-// iproute2 prints. (If rtnl grows fields for them, read those instead.)
-const (
-	iflaQdisc    = 6      // IFLA_QDISC: NUL-terminated string
-	iflaLinkmode = 17     // IFLA_LINKMODE: u8
-	iflaGroup    = 27     // IFLA_GROUP: u32
-	nlaTypeMask  = 0x3fff // ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER)
-)
-
-// rawAttr returns the payload of the first attribute of type t in attrs.
-func rawAttr(attrs []rtnl.RawAttr, t uint16) ([]byte, bool) {
-	for _, a := range attrs {
-		if a.Type&nlaTypeMask == t {
-			return a.Data, true
-		}
+// linkGroup is IFLA_GROUP as iproute2 prints it: "default" for group 0
+// (its builtin name in /etc/iproute2/group), the number otherwise.
+func linkGroup(l *rtnl.Link) string {
+	if l.Group == 0 {
+		return "default"
 	}
-	return nil, false
+	return strconv.FormatUint(uint64(l.Group), 10)
 }
 
-func linkQdisc(l *rtnl.Link) (string, bool) {
-	b, ok := rawAttr(l.Unknown, iflaQdisc)
-	if !ok {
-		return "", false
+// linkFlags returns the words iproute2 prints between < > for a link:
+// rtnl's words for its flags, and M-DOWN last when the link's lower
+// device is down.
+func linkFlags(f rtnl.LinkFlags, mdown bool) []string {
+	out := f.Words()
+	if mdown {
+		out = append(out, "M-DOWN")
 	}
-	if i := strings.IndexByte(string(b), 0); i >= 0 {
-		b = b[:i]
-	}
-	return string(b), true
-}
-
-func linkMode(l *rtnl.Link) (string, bool) {
-	b, ok := rawAttr(l.Unknown, iflaLinkmode)
-	if !ok || len(b) < 1 {
-		return "", false
-	}
-	switch b[0] {
-	case 0:
-		return "DEFAULT", true
-	case 1:
-		return "DORMANT", true
-	case 2:
-		return "TESTING", true
-	}
-	return strconv.Itoa(int(b[0])), true
-}
-
-func linkGroup(l *rtnl.Link) (string, bool) {
-	b, ok := rawAttr(l.Unknown, iflaGroup)
-	if !ok || len(b) < 4 {
-		return "", false
-	}
-	if g := binary.NativeEndian.Uint32(b); g != 0 {
-		return strconv.FormatUint(uint64(g), 10), true
-	}
-	return "default", true
+	return out
 }
 
 // linkSet is one namespace's links, as a dump returned them, with what
@@ -106,7 +68,7 @@ func (s *linkSet) peer(l *rtnl.Link, st linkStyle) (at string, mdown bool) {
 	// iproute2's ll_index_to_flags() answers all ones for an index it
 	// does not know, so M-DOWN is printed only for a known link that is down.
 	p, ok := s.byIndex[l.ParentIndex]
-	return s.name(l.ParentIndex), ok && p.Flags&iffUp == 0
+	return s.name(l.ParentIndex), ok && !p.Up()
 }
 
 // linkStyle says which of iproute2's two link printers is meant.
@@ -132,27 +94,27 @@ func (s *linkSet) writeLinkText(w io.Writer, l *rtnl.Link, st linkStyle) {
 	if l.MTU != 0 {
 		fmt.Fprintf(&b, "mtu %d ", l.MTU)
 	}
-	if q, ok := linkQdisc(l); ok && !st.inet6 {
-		fmt.Fprintf(&b, "qdisc %s ", q)
+	if l.Qdisc != "" && !st.inet6 {
+		fmt.Fprintf(&b, "qdisc %s ", l.Qdisc)
 	}
 	if l.Master != 0 && !st.inet6 {
 		fmt.Fprintf(&b, "master %s ", s.name(int32(l.Master)))
 	}
 	fmt.Fprintf(&b, "state %s ", l.OperState)
-	if m, ok := linkMode(l); ok && st.mode {
-		fmt.Fprintf(&b, "mode %s ", m)
+	if l.HasLinkMode && st.mode {
+		fmt.Fprintf(&b, "mode %s ", l.LinkMode)
 	}
-	if g, ok := linkGroup(l); ok && !st.inet6 {
-		fmt.Fprintf(&b, "group %s ", g)
+	if l.HasGroup && !st.inet6 {
+		fmt.Fprintf(&b, "group %s ", linkGroup(l))
 	}
 	if l.TxQLen != 0 {
 		fmt.Fprintf(&b, "qlen %d", l.TxQLen)
 	}
 	if st.lladdr {
-		fmt.Fprintf(&b, "\n    link/%s ", arphrdName(l.Type))
+		fmt.Fprintf(&b, "\n    link/%s ", l.Type)
 		b.WriteString(l.Address.String())
 		if len(l.Broadcast) > 0 {
-			if l.Flags&iffPointopoint != 0 {
+			if l.Flags&rtnl.LinkPointToPoint != 0 {
 				b.WriteString(" peer ")
 			} else {
 				b.WriteString(" brd ")
@@ -198,29 +160,29 @@ func (s *linkSet) linkJSON(l *rtnl.Link, st linkStyle) jobj {
 	if l.MTU != 0 {
 		o.add(jMTU, l.MTU)
 	}
-	if q, ok := linkQdisc(l); ok && !st.inet6 {
-		o.add(jQdisc, q)
+	if l.Qdisc != "" && !st.inet6 {
+		o.add(jQdisc, l.Qdisc)
 	}
 	if l.Master != 0 && !st.inet6 {
 		o.add(jMaster, s.name(int32(l.Master)))
 	}
 	o.add(jOperstate, l.OperState.String())
-	if m, ok := linkMode(l); ok && st.mode {
-		o.add(jLinkmode, m)
+	if l.HasLinkMode && st.mode {
+		o.add(jLinkmode, l.LinkMode.String())
 	}
-	if g, ok := linkGroup(l); ok && !st.inet6 {
-		o.add(jGroup, g)
+	if l.HasGroup && !st.inet6 {
+		o.add(jGroup, linkGroup(l))
 	}
 	if l.TxQLen != 0 {
 		o.add(jTxqlen, l.TxQLen)
 	}
 	if st.lladdr {
-		o.add(jLinkType, arphrdName(l.Type))
+		o.add(jLinkType, l.Type.String())
 		if l.Address != nil {
 			o.add(jAddress, l.Address.String())
 		}
 		if len(l.Broadcast) > 0 {
-			if l.Flags&iffPointopoint != 0 {
+			if l.Flags&rtnl.LinkPointToPoint != 0 {
 				o.add(jLinkPtp, true)
 			}
 			o.add(jBroadcast, l.Broadcast.String())

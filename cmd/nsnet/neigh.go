@@ -24,7 +24,7 @@ type neighReq struct {
 	ip     netip.Addr
 	lladdr net.HardwareAddr
 	dev    string
-	nud    uint16
+	nud    rtnl.NeighState
 	router bool
 }
 
@@ -64,7 +64,7 @@ func parseNeighModify(del bool, args []string, o opts) (request, error) {
 		case w == "nud":
 			if v, err = val("a state"); err == nil {
 				var ok bool
-				if r.nud, ok = parseNUD(v); !ok || r.nud&(nudPermanent|nudNoarp|nudReachable|nudStale) == 0 {
+				if r.nud, ok = parseNUD(v); !ok || r.nud&(rtnl.NeighPermanent|rtnl.NeighNoARP|rtnl.NeighReachable|rtnl.NeighStale) == 0 {
 					err = fmt.Errorf("%s: nud %q is invalid: expected permanent, noarp, reachable or stale", verb, v)
 				}
 			}
@@ -94,7 +94,7 @@ func parseNeighModify(del bool, args []string, o opts) (request, error) {
 	switch {
 	case !r.ip.IsValid() || r.dev == "":
 		return nil, fmt.Errorf("%s: the address and the device are required: expected %s IP lladdr MAC dev DEV", verb, verb)
-	case !del && r.lladdr == nil && r.nud != nudNoarp:
+	case !del && r.lladdr == nil && r.nud != rtnl.NeighNoARP:
 		return nil, fmt.Errorf("%s %s: \"lladdr\" is required: expected %s IP lladdr MAC dev DEV", verb, r.ip, verb)
 	}
 	return r, nil
@@ -130,7 +130,7 @@ func (r neighReq) run(e *env) error {
 	}
 	n := &rtnl.Neigh{Index: l.Index, IP: r.ip, LLAddr: r.lladdr, State: r.nud}
 	if r.router {
-		n.Flags |= ntfRouter
+		n.Flags |= rtnl.NeighRouter
 	}
 	if r.del {
 		err = c.NeighDel(n)
@@ -150,7 +150,7 @@ func (r neighShowReq) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	neighs, err := c.Neighs(familyOf(e.opts))
+	neighs, err := c.Neighs(e.opts.familyFilter())
 	if err != nil {
 		return inNS(err, e.where())
 	}
@@ -175,8 +175,8 @@ func (r neighShowReq) run(e *env) error {
 // neighShown is iproute2's default state filter: every state but NOARP,
 // and no entry in state NONE, unless it is a proxy entry.
 func neighShown(n *rtnl.Neigh) bool {
-	const filter = 0xFF &^ nudNoarp
-	return n.State&filter != 0 || n.Flags&ntfProxy != 0
+	const filter = 0xFF &^ rtnl.NeighNoARP
+	return n.State&filter != 0 || n.Flags&rtnl.NeighProxy != 0
 }
 
 func writeNeighText(w io.Writer, n *rtnl.Neigh, set *linkSet, hideDev bool) {
@@ -188,13 +188,13 @@ func writeNeighText(w io.Writer, n *rtnl.Neigh, set *linkSet, hideDev bool) {
 	if len(n.LLAddr) > 0 {
 		fmt.Fprintf(&b, "lladdr %s ", n.LLAddr)
 	}
-	if n.Flags&ntfRouter != 0 {
+	if n.Flags&rtnl.NeighRouter != 0 {
 		b.WriteString("router ")
 	}
-	if n.Flags&ntfProxy != 0 {
+	if n.Flags&rtnl.NeighProxy != 0 {
 		b.WriteString("proxy ")
 	}
-	for _, s := range nudStates(n.State) {
+	for _, s := range n.State.Words() {
 		b.WriteString(s + " ")
 	}
 	b.WriteString("\n")
@@ -209,14 +209,25 @@ func neighJSON(n *rtnl.Neigh, set *linkSet, hideDev bool) jobj {
 	if len(n.LLAddr) > 0 {
 		o.add(jLladdr, n.LLAddr.String())
 	}
-	if n.Flags&ntfRouter != 0 {
+	if n.Flags&rtnl.NeighRouter != 0 {
 		o.add(jRouter, nil)
 	}
-	if n.Flags&ntfProxy != 0 {
+	if n.Flags&rtnl.NeighProxy != 0 {
 		o.add(jProxy, nil)
 	}
 	if n.State != 0 {
-		o.add(jState, nudStates(n.State))
+		o.add(jState, n.State.Words())
 	}
 	return o
+}
+
+// parseNUD reads `nud STATE` of `ip neigh add`: a state's name in lower
+// case, abbreviated as iproute2's nud_state_a2n() allows.
+func parseNUD(s string) (rtnl.NeighState, bool) {
+	for _, st := range rtnl.NeighStates() {
+		if matches(s, strings.ToLower(st.String())) {
+			return st, true
+		}
+	}
+	return 0, false
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"github.com/nsnet/nsnet/rtnl"
 )
 
 // opts are the global options that come before OBJECT, as in
@@ -15,6 +17,17 @@ type opts struct {
 	pretty bool   // -p: indent JSON
 	family int    // -4 / -6 (0: both, as iproute2 decides per object)
 	brief  bool   // -br: one line per link (link and addr only, as in iproute2)
+}
+
+// familyFilter is the address family -4/-6 selects (FamilyAll: both).
+func (o opts) familyFilter() rtnl.Family {
+	switch o.family {
+	case 4:
+		return rtnl.FamilyInet
+	case 6:
+		return rtnl.FamilyInet6
+	}
+	return rtnl.FamilyAll
 }
 
 // A request is one parsed, validated command. parse builds it without

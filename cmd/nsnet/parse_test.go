@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/nsnet/nsnet/probe"
+	"github.com/nsnet/nsnet/rtnl"
 )
 
 // allFields lets cmp compare the unexported fields of request values.
@@ -102,7 +103,7 @@ func TestParse(t *testing.T) {
 			req: addrReq{prefix: pfx("192.168.15.1/24"), dev: "veth-red"}},
 		{argv: "ip addr add 192.168.15.5/24 dev v-net-0", req: addrReq{prefix: pfx("192.168.15.5/24"), dev: "v-net-0"}},
 		{argv: "ip a a 10.0.0.1/8 brd + dev x label x:1", req: addrReq{prefix: pfx("10.0.0.1/8"), dev: "x", brd: ip("10.255.255.255"), label: "x:1"}},
-		{argv: "ip addr add local 10.0.0.1 dev x scope link", req: addrReq{prefix: pfx("10.0.0.1/32"), dev: "x", scope: scopeLink}},
+		{argv: "ip addr add local 10.0.0.1 dev x scope link", req: addrReq{prefix: pfx("10.0.0.1/32"), dev: "x", scope: rtnl.ScopeLink}},
 		{argv: "ip -6 addr add fd00::1/64 dev x", opts: opts{family: 6}, req: addrReq{prefix: pfx("fd00::1/64"), dev: "x"}},
 		{argv: "ip addr del 192.168.15.1/24 dev veth-red", req: addrReq{del: true, prefix: pfx("192.168.15.1/24"), dev: "veth-red"}},
 		{argv: "ip a d 192.168.15.1/24 dev veth-red", req: addrReq{del: true, prefix: pfx("192.168.15.1/24"), dev: "veth-red"}},
@@ -116,7 +117,7 @@ func TestParse(t *testing.T) {
 		{argv: "ip route add default via 192.168.15.5", req: routeReq{dst: pfx("0.0.0.0/0"), via: ip("192.168.15.5")}},
 		{argv: "ip route add default via fe80::1 dev x", req: routeReq{dst: pfx("::/0"), via: ip("fe80::1"), dev: "x"}},
 		{argv: "ip r a 10.0.0.0/8 dev x metric 100 src 10.1.1.1 proto static scope link",
-			req: routeReq{dst: pfx("10.0.0.0/8"), dev: "x", metric: 100, src: ip("10.1.1.1"), proto: protoStatic, scope: scopeLink, hasScope: true}},
+			req: routeReq{dst: pfx("10.0.0.0/8"), dev: "x", metric: 100, src: ip("10.1.1.1"), proto: rtnl.ProtoStatic, scope: rtnl.ScopeLink, hasScope: true}},
 		{argv: "ip route add to 10.9.9.9 dev x table main", req: routeReq{dst: pfx("10.9.9.9/32"), dev: "x"}},
 		{argv: "ip route del default", req: routeReq{del: true, dst: pfx("0.0.0.0/0")}},
 		{argv: "ip route d 192.168.1.0/24 via 192.168.15.5 metric 5", req: routeReq{del: true, dst: pfx("192.168.1.0/24"), via: ip("192.168.15.5"), metric: 5}},
@@ -128,7 +129,7 @@ func TestParse(t *testing.T) {
 		{argv: "ip neigh add 192.168.15.9 lladdr aa:bb:cc:dd:ee:ff dev veth-red",
 			req: neighReq{ip: ip("192.168.15.9"), lladdr: mac("aa:bb:cc:dd:ee:ff"), dev: "veth-red"}},
 		{argv: "ip n a 192.168.15.9 lladdr aa:bb:cc:dd:ee:ff dev veth-red nud reachable",
-			req: neighReq{ip: ip("192.168.15.9"), lladdr: mac("aa:bb:cc:dd:ee:ff"), dev: "veth-red", nud: nudReachable}},
+			req: neighReq{ip: ip("192.168.15.9"), lladdr: mac("aa:bb:cc:dd:ee:ff"), dev: "veth-red", nud: rtnl.NeighReachable}},
 		{argv: "ip neigh del 192.168.15.9 dev veth-red", req: neighReq{del: true, ip: ip("192.168.15.9"), dev: "veth-red"}},
 		// help, version, multi-call
 		{argv: "ip help", req: helpReq{mainUsage}},

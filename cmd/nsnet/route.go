@@ -27,8 +27,8 @@ type routeReq struct {
 	dev      string
 	metric   uint32
 	src      netip.Addr
-	proto    uint8
-	scope    uint8
+	proto    rtnl.RouteProtocol
+	scope    rtnl.Scope
 	hasScope bool
 	onlink   bool
 }
@@ -96,14 +96,14 @@ func parseRouteModify(del bool, args []string, o opts) (request, error) {
 		case matches(w, "protocol"):
 			if v, err = val("a protocol"); err == nil {
 				var ok bool
-				if r.proto, ok = parseProto(v); !ok {
+				if r.proto, ok = rtnl.ParseRouteProtocol(v); !ok {
 					err = fmt.Errorf("%s: protocol %q is invalid: expected boot, static, kernel... or a number", verb, v)
 				}
 			}
 		case matches(w, "scope"):
 			if v, err = val("a scope"); err == nil {
 				var ok bool
-				if r.scope, ok = parseScope(v); !ok {
+				if r.scope, ok = rtnl.ParseScope(v); !ok {
 					err = fmt.Errorf("%s: scope %q is invalid: expected global, link, host or a number", verb, v)
 				}
 				r.hasScope = true
@@ -183,16 +183,16 @@ func (r routeReq) route(oif int32) *rtnl.Route {
 		Priority: r.metric,
 		Protocol: r.proto,
 		Scope:    r.scope,
-		Family:   afInet,
+		Family:   rtnl.FamilyInet,
 	}
 	if r.dst.Addr().Is6() {
-		q.Family = afInet6
+		q.Family = rtnl.FamilyInet6
 	}
 	if r.dst.Bits() > 0 {
 		q.Dst = r.dst.Addr()
 	}
 	if r.onlink {
-		q.Flags |= rtnhFOnlink
+		q.Flags |= rtnl.RouteOnLink
 	}
 	return q
 }
@@ -230,9 +230,9 @@ func (r routeShowReq) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	fam := familyOf(e.opts)
-	if fam == afUnspec {
-		fam = afInet // `ip route` lists IPv4 unless -6 is given
+	fam := e.opts.familyFilter()
+	if fam == rtnl.FamilyAll {
+		fam = rtnl.FamilyInet // `ip route` lists IPv4 unless -6 is given
 	}
 	routes, err := c.Routes(fam)
 	if err != nil {
@@ -241,7 +241,7 @@ func (r routeShowReq) run(e *env) error {
 	out := []jobj{}
 	for i := range routes {
 		rt := &routes[i]
-		if rt.Flags&rtmFCloned != 0 || oif != 0 && rt.OutIndex != oif {
+		if rt.Flags&rtnl.RouteCloned != 0 || oif != 0 && rt.OutIndex != oif {
 			continue
 		}
 		if e.opts.json {
@@ -271,32 +271,12 @@ func routeDst(rt *rtnl.Route) string {
 	return fmt.Sprintf("%s/%d", rt.Dst, rt.DstLen)
 }
 
-func routeFlagWords(f uint32) []string {
-	out := []string{}
-	for _, n := range routeFlagNames {
-		if f&n.bit != 0 {
-			out = append(out, n.name)
-		}
-	}
-	return out
-}
-
-// routePref decodes RTA_PREF (u8), kept by rtnl in Unknown.
-func routePref(rt *rtnl.Route) (string, bool) {
-	const rtaPref = 20 // RTA_PREF
-	b, ok := rawAttr(rt.Unknown, rtaPref)
-	if !ok || len(b) < 1 {
-		return "", false
-	}
-	return routePrefName(b[0]), true
-}
-
 // writeRouteText prints one route as print_route() does. hideDev: the
 // listing was filtered by device, so the device is not repeated.
 func writeRouteText(w io.Writer, rt *rtnl.Route, set *linkSet, hideDev bool) {
 	var b strings.Builder
-	if rt.Type != rtnUnicast {
-		b.WriteString(routeTypeName(rt.Type) + " ")
+	if rt.Type != rtnl.RouteUnicast {
+		b.WriteString(rt.Type.String() + " ")
 	}
 	b.WriteString(routeDst(rt) + " ")
 	if rt.Gateway.IsValid() {
@@ -305,23 +285,23 @@ func writeRouteText(w io.Writer, rt *rtnl.Route, set *linkSet, hideDev bool) {
 	if rt.OutIndex != 0 && !hideDev {
 		fmt.Fprintf(&b, "dev %s ", set.name(rt.OutIndex))
 	}
-	if rt.Protocol != protoBoot {
-		fmt.Fprintf(&b, "proto %s ", protoName(rt.Protocol))
+	if rt.Protocol != rtnl.ProtoBoot {
+		fmt.Fprintf(&b, "proto %s ", rt.Protocol)
 	}
-	if rt.Scope != scopeUniverse {
-		fmt.Fprintf(&b, "scope %s ", scopeName(rt.Scope))
+	if rt.Scope != rtnl.ScopeUniverse {
+		fmt.Fprintf(&b, "scope %s ", rt.Scope)
 	}
 	if rt.PrefSrc.IsValid() {
 		fmt.Fprintf(&b, "src %s ", rt.PrefSrc)
 	}
-	if rt.Priority != 0 || rt.Family == afInet6 {
+	if rt.Priority != 0 || rt.Family == rtnl.FamilyInet6 {
 		fmt.Fprintf(&b, "metric %d ", rt.Priority)
 	}
-	for _, f := range routeFlagWords(rt.Flags) {
+	for _, f := range rt.Flags.Words() {
 		b.WriteString(f + " ")
 	}
-	if p, ok := routePref(rt); ok {
-		fmt.Fprintf(&b, "pref %s", p)
+	if rt.HasPref {
+		fmt.Fprintf(&b, "pref %s", rt.Pref)
 	}
 	b.WriteString("\n")
 	io.WriteString(w, b.String())
@@ -330,8 +310,8 @@ func writeRouteText(w io.Writer, rt *rtnl.Route, set *linkSet, hideDev bool) {
 // routeJSON is one element of `ip -j route`.
 func routeJSON(rt *rtnl.Route, set *linkSet, hideDev bool) jobj {
 	var o jobj
-	if rt.Type != rtnUnicast {
-		o.add(jType, routeTypeName(rt.Type))
+	if rt.Type != rtnl.RouteUnicast {
+		o.add(jType, rt.Type.String())
 	}
 	o.add(jDst, routeDst(rt))
 	if rt.Gateway.IsValid() {
@@ -340,21 +320,21 @@ func routeJSON(rt *rtnl.Route, set *linkSet, hideDev bool) jobj {
 	if rt.OutIndex != 0 && !hideDev {
 		o.add(jDev, set.name(rt.OutIndex))
 	}
-	if rt.Protocol != protoBoot {
-		o.add(jProtocol, protoName(rt.Protocol))
+	if rt.Protocol != rtnl.ProtoBoot {
+		o.add(jProtocol, rt.Protocol.String())
 	}
-	if rt.Scope != scopeUniverse {
-		o.add(jScope, scopeName(rt.Scope))
+	if rt.Scope != rtnl.ScopeUniverse {
+		o.add(jScope, rt.Scope.String())
 	}
 	if rt.PrefSrc.IsValid() {
 		o.add(jPrefsrc, rt.PrefSrc.String())
 	}
-	if rt.Priority != 0 || rt.Family == afInet6 {
+	if rt.Priority != 0 || rt.Family == rtnl.FamilyInet6 {
 		o.add(jMetric, rt.Priority)
 	}
-	o.add(jFlags, routeFlagWords(rt.Flags))
-	if p, ok := routePref(rt); ok {
-		o.add(jPref, p)
+	o.add(jFlags, rt.Flags.Words())
+	if rt.HasPref {
+		o.add(jPref, rt.Pref.String())
 	}
 	return o
 }

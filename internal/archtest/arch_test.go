@@ -5,9 +5,13 @@ import (
 	"encoding/json"
 	"go/ast"
 	"go/parser"
+	"go/scanner"
 	"go/token"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -47,12 +51,14 @@ var allowedThirdParty = []string{
 }
 
 type pkg struct {
-	ImportPath string
-	Dir        string
-	GoFiles    []string // non-test Go files, as go list names them
-	Deps       []string
-	Imports    []string
-	Standard   bool
+	ImportPath   string
+	Dir          string
+	GoFiles      []string // non-test Go files, as go list names them
+	Deps         []string
+	Imports      []string
+	TestImports  []string
+	XTestImports []string
+	Standard     bool
 }
 
 func list(t *testing.T) []pkg {
@@ -106,6 +112,71 @@ func TestCLIStopsAtStrings(t *testing.T) {
 			if imp == "golang.org/x/sys/unix" || imp == "github.com/mdlayher/netlink" {
 				t.Errorf("cmd/nsnet imports %s: STYLE.md R15 says the CLI never builds attributes or makes syscalls", imp)
 			}
+		}
+		// Issue 10 item 4: the CLI decodes no bytes. Its tests neither:
+		// they build typed rtnl values, as the CLI receives them.
+		for _, imp := range slices.Concat(p.Imports, p.TestImports, p.XTestImports) {
+			if imp == "encoding/binary" {
+				t.Errorf("cmd/nsnet imports encoding/binary: kernel formats are decoded in rtnl and nft, which give the CLI typed values")
+			}
+		}
+	}
+}
+
+// kernelName matches the names of kernel constants (IFF_UP, RTN_LOCAL,
+// NUD_REACHABLE, IFA_F_NODAD, RTA_PREF, ARPHRD_ETHER...).
+var kernelName = regexp.MustCompile(`\b(IFF|IFA_F|IFLA|IFA|IF_OPER|IF_LINK_MODE|RTN|RTPROT|RT_SCOPE|RT_TABLE|RTM_F|RTNH_F|RTA|RTEXT_FILTER|NUD|NTF|NDA|AF|ARPHRD|ETH_P|NLM_F|NLA_F|NFT|NFTA|NFPROTO|NF_NAT|IN6_ADDR_GEN_MODE|ICMPV6_ROUTER_PREF|INFINITY_LIFE)_[A-Z0-9_]+\b`)
+
+// TestCLIDeclaresNoKernelConstants: a kernel number in cmd/nsnet (a
+// line with an integer literal whose comment names a kernel constant, as
+// in `iffUp = 0x1 // IFF_UP` or `case 772: // ARPHRD_LOOPBACK`) is a
+// kernel format known in the CLI; rtnl and nft export it typed, with
+// iproute2's words as its String (issue 10 item 4).
+func TestCLIDeclaresNoKernelConstants(t *testing.T) {
+	for _, p := range list(t) {
+		if p.ImportPath != module+"/cmd/nsnet" {
+			continue
+		}
+		if len(p.GoFiles) == 0 {
+			t.Fatal("go list gave no files for cmd/nsnet")
+		}
+		for _, name := range p.GoFiles {
+			src, err := os.ReadFile(filepath.Join(p.Dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, line := range kernelNumbers(t, name, src) {
+				t.Errorf("%s:%d declares a kernel constant in the CLI: %s", name, line.n, line.text)
+			}
+		}
+	}
+}
+
+type numberLine struct {
+	n    int
+	text string
+}
+
+// kernelNumbers returns the lines of a Go file that hold an integer
+// literal and a comment naming a kernel constant.
+func kernelNumbers(t *testing.T, name string, src []byte) []numberLine {
+	fset := token.NewFileSet()
+	f := fset.AddFile(name, -1, len(src))
+	var s scanner.Scanner
+	s.Init(f, src, func(pos token.Position, msg string) { t.Errorf("%s: %s", pos, msg) }, scanner.ScanComments)
+	ints := map[int]bool{}
+	var out []numberLine
+	for {
+		pos, tok, lit := s.Scan()
+		if tok == token.EOF {
+			return out
+		}
+		line := f.Line(pos)
+		switch {
+		case tok == token.INT:
+			ints[line] = true
+		case tok == token.COMMENT && ints[line] && kernelName.MatchString(lit):
+			out = append(out, numberLine{line, lit})
 		}
 	}
 }

@@ -1,5 +1,8 @@
 // Package archtest holds no code: its test enforces DESIGN.md's layering
 // (arrows point down only: cmd -> topo -> rtnl, nft, nsutil, probe) and
-// STYLE.md R16's dependency list, by asking `go list -deps`, and reads
-// topo's sources to keep address parsing in its decoder.
+// STYLE.md R16's dependency list, by asking `go list -deps`; it reads
+// topo's sources to keep address parsing in its decoder, and checks that
+// the CLI knows no kernel format: cmd/nsnet imports neither x/sys/unix,
+// mdlayher/netlink nor encoding/binary, and declares no kernel constant
+// (rtnl exports them typed, with iproute2's words as their String).
 package archtest
