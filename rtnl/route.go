@@ -149,8 +149,8 @@ func (r *Route) UnmarshalBinary(b []byte) error {
 
 // addDefaults returns a copy of r with the zero fields that `ip route
 // add` would set filled in: family from the addresses, table main,
-// protocol boot, type unicast, and scope link for a route without a
-// gateway (universe with one). The caller's value is not changed.
+// protocol boot, type unicast, and scope link for an IPv4 route without a
+// gateway (universe with one, and for IPv6). The caller's value is not changed.
 func (r *Route) addDefaults() Route {
 	q := *r
 	q.Family = routeFamily(&q)
@@ -163,7 +163,9 @@ func (r *Route) addDefaults() Route {
 	if q.Type == 0 {
 		q.Type = unix.RTN_UNICAST
 	}
-	if q.Scope == unix.RT_SCOPE_UNIVERSE && !q.Gateway.IsValid() && q.Type == unix.RTN_UNICAST {
+	// iproute2's iproute_modify leaves an IPv6 route at scope universe:
+	// the kernel has no scope for IPv6 routes (it ignores rtm_scope).
+	if q.Scope == unix.RT_SCOPE_UNIVERSE && !q.Gateway.IsValid() && q.Type == unix.RTN_UNICAST && q.Family != FamilyInet6 {
 		q.Scope = unix.RT_SCOPE_LINK
 	}
 	return q

@@ -78,6 +78,9 @@ func TestRouteMatchesIproute2(t *testing.T) {
 		{"ip_route_add_dev_0", func(ip Route) Route {
 			return (&Route{Dst: netip.MustParseAddr("10.8.0.0"), DstLen: 16, OutIndex: ip.OutIndex}).addDefaults()
 		}},
+		{"ip_route_add_pref_0", func(ip Route) Route {
+			return (&Route{Dst: netip.MustParseAddr("2001:db8:5::"), DstLen: 48, OutIndex: ip.OutIndex, Pref: PrefHigh, HasPref: true}).addDefaults()
+		}},
 		{"ip_route_del_0", func(Route) Route {
 			return (&Route{Dst: netip.MustParseAddr("10.9.0.0"), DstLen: 16, Gateway: netip.MustParseAddr("192.168.15.2")}).delDefaults()
 		}},
@@ -143,8 +146,12 @@ func TestRouteDecodeKernelDump(t *testing.T) {
 func TestRouteDefaults(t *testing.T) {
 	r := (&Route{Dst: netip.MustParseAddr("2001:db8::"), DstLen: 32, OutIndex: 3}).addDefaults()
 	if r.Family != unix.AF_INET6 || r.Table != unix.RT_TABLE_MAIN || r.Protocol != unix.RTPROT_BOOT ||
-		r.Scope != unix.RT_SCOPE_LINK || r.Type != unix.RTN_UNICAST {
-		t.Errorf("addDefaults = %+v", r)
+		r.Scope != unix.RT_SCOPE_UNIVERSE || r.Type != unix.RTN_UNICAST {
+		t.Errorf("addDefaults = %+v (iproute2 leaves an IPv6 route at scope universe)", r)
+	}
+	r = (&Route{Dst: netip.MustParseAddr("10.8.0.0"), DstLen: 16, OutIndex: 3}).addDefaults()
+	if r.Family != unix.AF_INET || r.Scope != unix.RT_SCOPE_LINK {
+		t.Errorf("addDefaults = %+v (an IPv4 route without a gateway is scope link)", r)
 	}
 	if p := (&Route{}).DstPrefix(); p != netip.MustParsePrefix("0.0.0.0/0") {
 		t.Errorf("default route prefix = %v", p)
