@@ -25,10 +25,11 @@ const maxBatchWrite = 128
 // not sent if that request failed. A Batch is not safe for concurrent use;
 // after Flush it is empty and can be reused.
 type Batch struct {
-	c    *Conn
-	msgs []netlink.Message
-	ops  []batchOp
-	err  error // first encoding error; nothing is sent if set
+	c     *Conn
+	msgs  []netlink.Message
+	ops   []batchOp
+	calls int   // requests queued (a LinkAdd may be several messages)
+	err   error // first encoding error; nothing is sent if set
 }
 
 var errNoAnswer = errors.New("rtnl: the kernel sent an empty answer")
@@ -38,6 +39,7 @@ var errNoAnswer = errors.New("rtnl: the kernel sent an empty answer")
 type batchOp struct {
 	op, obj string
 	after   int
+	call    int   // which queued request (method call) the message belongs to
 	echo    *Link // the request asked for NLM_F_ECHO: the kernel's RTM_NEWLINK is decoded here
 }
 
@@ -49,6 +51,7 @@ func (b *Batch) Len() int { return len(b.msgs) }
 
 func (b *Batch) add(op, obj string, typ netlink.HeaderType, flags netlink.HeaderFlags, body encoding.BinaryMarshaler) {
 	b.addOp(batchOp{op: op, obj: obj}, typ, flags, body)
+	b.calls++
 }
 
 // addOp queues one request, acknowledged, named by op for its OpError.
@@ -61,6 +64,7 @@ func (b *Batch) addOp(op batchOp, typ netlink.HeaderType, flags netlink.HeaderFl
 		b.err = &OpError{Op: op.op, Obj: op.obj, Err: err}
 		return
 	}
+	op.call = b.calls
 	b.msgs = append(b.msgs, m)
 	b.ops = append(b.ops, op)
 }
@@ -77,6 +81,7 @@ func (b *Batch) LinkAdd(l *Link) { b.linkAdd(l, nil) }
 func (b *Batch) LinkCreate(l *Link, created *Link) { b.linkAdd(l, created) }
 
 func (b *Batch) linkAdd(l *Link, echo *Link) {
+	defer func() { b.calls++ }()
 	plan, err := linkAddPlan(l)
 	if err != nil {
 		if b.err == nil {
@@ -102,8 +107,9 @@ func (b *Batch) linkAdd(l *Link, echo *Link) {
 // LinkSet queues Conn.LinkSet (one request, or two, see there).
 func (b *Batch) LinkSet(l *Link) {
 	for _, m := range linkSetPlan(l) {
-		b.add("link set", linkObj(l), unix.RTM_NEWLINK, m.flags, m.link)
+		b.addOp(batchOp{op: "link set", obj: linkObj(l)}, unix.RTM_NEWLINK, m.flags, m.link)
 	}
+	b.calls++
 }
 
 // LinkDel queues Conn.LinkDel.
@@ -152,16 +158,57 @@ func (b *Batch) NeighDel(n *Neigh) {
 // request order. If a request could not be encoded, nothing is sent and
 // that request's *OpError is returned.
 func (b *Batch) Flush() error {
-	msgs, ops, err := b.msgs, b.ops, b.err
-	b.msgs, b.ops, b.err = nil, nil, nil
-	if err != nil {
+	encoded := b.err == nil
+	results, err := b.FlushEach()
+	if !encoded {
 		return err
+	}
+	var errs []error
+	for _, e := range results {
+		if e != nil && !errors.Is(e, ErrNotSent) {
+			errs = append(errs, e)
+		}
+	}
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// ErrNotSent is the result FlushEach gives a request that was not sent or
+// not answered: an earlier request it builds on failed (the follow-ups of
+// a LinkAdd), the batch could not be encoded, or the exchange broke off.
+// The kernel did not confirm it, which is not to say that it did not
+// apply it when the exchange broke off.
+var ErrNotSent = errors.New("rtnl: request not sent or not answered")
+
+// FlushEach is Flush that reports every queued request on its own:
+// results[i] is nil when the kernel acknowledged every message of the
+// i-th request queued (LinkAdd, LinkSet, AddrAdd... in the order they were
+// called), its *OpError when one failed, or wraps ErrNotSent. err is not
+// nil when the batch could not be encoded (nothing was sent) or the
+// exchange with the kernel failed. Callers that must undo exactly what
+// the kernel confirmed (an EEXIST means the object is someone else's)
+// use it instead of Flush.
+func (b *Batch) FlushEach() (results []error, err error) {
+	msgs, ops, calls, encErr := b.msgs, b.ops, b.calls, b.err
+	b.msgs, b.ops, b.calls, b.err = nil, nil, 0, nil
+	results = make([]error, calls)
+	if encErr != nil {
+		for i := range results {
+			results[i] = ErrNotSent
+		}
+		return results, encErr
 	}
 	c := b.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	failed := make([]bool, len(msgs))
-	var errs []error
+	setResult := func(i int, e error) {
+		if results[ops[i].call] == nil {
+			results[ops[i].call] = e
+		}
+	}
 	for start := 0; start < len(msgs); {
 		end := start + 1
 		for end < len(msgs) && end-start < maxBatchWrite && ops[end].after <= start {
@@ -171,23 +218,27 @@ func (b *Batch) Flush() error {
 		for i := start; i < end; i++ {
 			if a := ops[i].after; a > 0 && failed[a-1] {
 				failed[i] = true // not sent: what it builds on failed
+				setResult(i, ErrNotSent)
 				continue
 			}
 			idx = append(idx, i)
 		}
-		results, err := c.sendBatch(msgs, ops, idx)
-		for k, e := range results {
+		res, err := c.sendBatch(msgs, ops, idx)
+		for k, e := range res {
 			if e != nil {
 				failed[idx[k]] = true
-				errs = append(errs, e)
+				setResult(idx[k], e)
 			}
 		}
 		if err != nil {
-			return errors.Join(append(errs, err)...)
+			for i := start; i < len(msgs); i++ {
+				setResult(i, ErrNotSent)
+			}
+			return results, err
 		}
 		start = end
 	}
-	return errors.Join(errs...)
+	return results, nil
 }
 
 // sendBatch writes the requests msgs[i], i in idx, in one sendmsg and

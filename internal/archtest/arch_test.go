@@ -31,6 +31,10 @@ var forbidden = map[string][]string{
 	"cni": {"topo", "cmd/nsnet"},
 	// hostlocal is files and flock: no netlink, no namespaces, no verbs.
 	"cni/hostlocal": {"rtnl", "nft", "nsutil", "probe", "topo", "cmd/nsnet"},
+	// netops, the operations layer, sits below topo and the CNI plugin
+	// and above rtnl, nft and nsutil: it knows nothing of files, CNI or
+	// the CLI.
+	"netops": {"topo", "cni", "probe", "cmd/nsnet"},
 	// jsonlite is a leaf that topo and cmd/nsnet use instead of
 	// encoding/json; it knows nothing of nsnet.
 	"internal/jsonlite": {"rtnl", "nft", "nsutil", "probe", "topo", "cmd/nsnet"},

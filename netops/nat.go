@@ -1,0 +1,96 @@
+package netops
+
+import (
+	"errors"
+
+	"github.com/nsnet/nsnet/nft"
+)
+
+// AddNAT adds a masquerade or a port forward (nft.Masquerade,
+// nft.Forward) to nsnet's table inet nsnet in ns, one nf_tables
+// transaction, and records its deletion when this call added it. A rule
+// that is already there exactly, whoever added it (a concurrent `up`, an
+// earlier run), is not an error and gets no undo. Other writers of the
+// ruleset are tolerated: the transaction is checked against the ruleset's
+// generation and retried (nft.Conn.NATAdd).
+func AddNAT(j *Journal, ns *NS, rule nft.NATRule) (added bool, err error) {
+	obj := natObject(ns, rule)
+	if err := j.before(obj); err != nil {
+		return false, &Error{Verb: Create, Object: obj, Err: err}
+	}
+	c, err := ns.nft()
+	if err != nil {
+		return false, &Error{Verb: Create, Object: obj, Err: err}
+	}
+	added, err = c.NATAdd(rule)
+	if err != nil {
+		return false, &Error{Verb: Create, Object: obj, Err: err}
+	}
+	if added {
+		j.record(entry{verb: Create, obj: obj, ns: ns, undo: func() error {
+			c, err := ns.nft()
+			if err != nil {
+				return err
+			}
+			if err := c.NATDel(rule); err != nil && !errors.Is(err, nft.ErrNotFound) {
+				return err
+			}
+			return nil
+		}})
+	}
+	return added, nil
+}
+
+func natObject(ns *NS, rule nft.NATRule) Object {
+	k := KindMasquerade
+	if _, ok := rule.(nft.Forward); ok {
+		k = KindForward
+	}
+	return Object{Kind: k, NS: ns.label, Name: rule.String()}
+}
+
+// nft returns n's nf_tables socket, dialled on first use and kept.
+func (n *NS) nft() (*nft.Conn, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.done {
+		return nil, errClosed
+	}
+	if n.nftc != nil {
+		return n.nftc, nil
+	}
+	var c *nft.Conn
+	var err error
+	if n.current {
+		c, err = nft.Dial(nil)
+	} else {
+		c, err = nft.Dial(n.ns.File())
+	}
+	if err != nil {
+		return nil, err
+	}
+	n.nftc = c
+	return c, nil
+}
+
+// Sysctl sets a per-namespace sysctl of ns ("net.ipv4.ip_forward") to
+// value and records putting back the old value, when it differed. One
+// that already has the value is left alone and gets no undo.
+func Sysctl(j *Journal, ns *NS, key, value string) error {
+	obj := Object{Kind: KindSysctl, NS: ns.label, Name: key}
+	if err := j.before(obj); err != nil {
+		return &Error{Verb: Set, Object: obj, Err: err}
+	}
+	old, err := ns.SysctlGet(key)
+	if err != nil {
+		return &Error{Verb: Set, Object: obj, Err: err}
+	}
+	if old == value {
+		return nil
+	}
+	if err := ns.SysctlSet(key, value); err != nil {
+		return &Error{Verb: Set, Object: obj, Err: err}
+	}
+	j.record(entry{verb: Set, obj: obj, ns: ns, undo: func() error { return ns.SysctlSet(key, old) }})
+	return nil
+}
