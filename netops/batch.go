@@ -294,16 +294,16 @@ func routeThere(ns *NS, r Route) bool {
 		return false
 	}
 	defer ns.put(c)
-	family := uint8(unix.AF_INET)
+	family := rtnl.FamilyInet
 	if r.Dst.Addr().Is6() {
-		family = unix.AF_INET6
+		family = rtnl.FamilyInet6
 	}
 	routes, err := c.Routes(family)
 	if err != nil {
 		return false
 	}
 	metric := r.Metric
-	if metric == 0 && family == unix.AF_INET6 {
+	if metric == 0 && family == rtnl.FamilyInet6 {
 		metric = 1024 // IP6_RT_PRIO_USER
 	}
 	for _, rt := range routes {

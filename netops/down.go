@@ -2,7 +2,6 @@ package netops
 
 import (
 	"net/netip"
-	"strings"
 
 	"github.com/nsnet/nsnet/rtnl"
 	"golang.org/x/sys/unix"
@@ -28,7 +27,7 @@ var loop4 = netip.MustParsePrefix("127.0.0.1/8")
 
 // readDownState reads l's downState through c (a socket in its namespace).
 func readDownState(c *rtnl.Conn, l *rtnl.Link) (downState, error) {
-	d := downState{noop: linkQdisc(l) == "noop", index: l.Index, loopback: l.Flags&unix.IFF_LOOPBACK != 0}
+	d := downState{noop: l.Qdisc == "noop", index: l.Index, loopback: l.Flags&unix.IFF_LOOPBACK != 0}
 	if d.loopback {
 		addrs, err := c.Addrs(unix.AF_INET)
 		if err != nil {
@@ -63,19 +62,6 @@ func (d downState) restore(c *rtnl.Conn) error {
 		return ignoreMissing(c.QdiscDel(&rtnl.Qdisc{Index: d.index, Parent: rtnl.QdiscRoot}))
 	}
 	return nil
-}
-
-// linkQdisc is the kind of l's root qdisc (IFLA_QDISC), "" if not
-// reported.
-// TODO(rtnlarch): rtnl decodes IFLA_QDISC into Link.Qdisc (issue 10 item
-// 4, in flight); read that field once it has landed.
-func linkQdisc(l *rtnl.Link) string {
-	for _, a := range l.Unknown {
-		if a.Type&^unix.NLA_F_NESTED == unix.IFLA_QDISC {
-			return strings.TrimRight(string(a.Data), "\x00")
-		}
-	}
-	return ""
 }
 
 // undoUp returns the undo of bringing the link index in ns up, which was
