@@ -2,7 +2,10 @@
 // anonymous ones held by a file descriptor, and named ones that are
 // iproute2-compatible in both directions (a bind mount of the namespace
 // on /run/netns/NAME, with the shared mount propagation `ip netns add`
-// sets up), plus running code or starting a program inside one.
+// sets up), plus running code or starting a program inside one, and
+// Run: a program as PID 1 of new pid, uts, ipc, mount (and user)
+// namespaces joined to a network namespace, through a helper that is the
+// calling program re-executed (IsHelper, RunHelper).
 //
 // # What it owns, what it must not know
 //
@@ -13,7 +16,11 @@
 // # Kernel interfaces
 //
 // unshare(2), setns(2), mount(2)/umount2(2) (MS_BIND, MS_SHARED, MS_SLAVE,
-// MNT_DETACH), ioctl_ns(2) (NS_GET_NSTYPE), /proc/thread-self/ns/net,
+// MNT_DETACH, MS_MOVE), clone(2) flags (CLONE_NEWPID, CLONE_NEWUTS,
+// CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWUSER with uid_map/gid_map),
+// pivot_root(2), chroot(2), sethostname(2), close_range(2), wait4(2) and
+// PR_SET_CHILD_SUBREAPER for the init, ioctl_ns(2) (NS_GET_NSTYPE),
+// /proc/thread-self/ns/net,
 // /proc/sys/net, and RTM_GETNSID from include/uapi/linux/net_namespace.h.
 // iproute2's behaviour is followed from ip/ipnetns.c (netns_add,
 // on_netns_del, invalid_name, netns_list), lib/namespace.c

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"runtime"
+
+	"github.com/nsnet/nsnet/nsutil"
 )
 
 // init pins the main goroutine to the main thread (M0), so that the
@@ -14,7 +16,14 @@ import (
 // (STYLE.md §3.2, R7).
 func init() { runtime.LockOSThread() }
 
-func main() { os.Exit(run(os.Args, os.Stdout, os.Stderr)) }
+func main() {
+	// nsnet run's helper (PID 1 in the new namespaces) goes first: it has
+	// mounts to make and a command to exec, and nothing else to do.
+	if nsutil.IsHelper(os.Args[0]) {
+		os.Exit(nsutil.RunHelper(os.Args[1:]))
+	}
+	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+}
 
 // run is main without the process, so tests call it with argv and buffers.
 // Exit codes: 0 success, 1 the kernel or the system refused, 2 bad usage or

@@ -118,6 +118,7 @@ func objects() []object {
 		{name: "demo", exact: true, parse: parseDemo, usage: demoUsage},          // demo.go
 		{name: "graph", exact: true, parse: parseGraph, usage: graphUsage},       // graph.go
 		{name: "sandbox", exact: true, parse: parseSandbox, usage: sandboxUsage}, // sandbox.go
+		{name: "run", exact: true, parse: parseRun, usage: runUsage},             // run.go (nsutil.Run)
 	}
 }
 
@@ -381,6 +382,9 @@ nsnet's own objects (never abbreviated):
          graph                                       the live network as Graphviz DOT
          demo                                        the seed walkthrough, in a sandbox
          sandbox [--] [CMD...]                       CMD in a private net+mount namespace
+         run     [-n NS] [--init] [--root DIR] ... -- CMD
+                                                     CMD as PID 1 of new pid, uts, ipc and
+                                                     mount namespaces, in NS's network
 Objects and commands may be abbreviated as in iproute2 (ip a, ip r, ip l, ip n).
 "nsnet OBJECT help" explains each object.
 Exit status: 0 done, 1 the kernel or the system refused, 2 bad usage or input.
