@@ -16,11 +16,12 @@
 // # Kernel interfaces
 //
 // unshare(2), setns(2), mount(2)/umount2(2) (MS_BIND, MS_SHARED, MS_SLAVE,
-// MNT_DETACH, MS_MOVE), clone(2) flags (CLONE_NEWPID, CLONE_NEWUTS,
-// CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWUSER with uid_map/gid_map),
-// pivot_root(2), chroot(2), sethostname(2), close_range(2), wait4(2) and
-// PR_SET_CHILD_SUBREAPER for the init, ioctl_ns(2) (NS_GET_NSTYPE),
-// /proc/thread-self/ns/net,
+// MNT_DETACH, MS_MOVE, UMOUNT_NOFOLLOW), clone(2) flags (CLONE_NEWPID,
+// CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWUSER with
+// uid_map/gid_map), pivot_root(2), chroot(2), sethostname(2),
+// close_range(2), wait4(2) and PR_SET_CHILD_SUBREAPER for the init,
+// ioctl_ns(2) (NS_GET_NSTYPE), statfs(2) (NSFS_MAGIC), statx(2)
+// (STATX_ATTR_MOUNT_ROOT), flock(2), /proc/thread-self/ns/net,
 // /proc/sys/net, and RTM_GETNSID from include/uapi/linux/net_namespace.h.
 // iproute2's behaviour is followed from ip/ipnetns.c (netns_add,
 // on_netns_del, invalid_name, netns_list), lib/namespace.c
@@ -34,6 +35,20 @@
 // files use: an all-digit name is a name, never a PID), and
 // OpenNameOrPID is the "netns WORD" of `ip link add/set`: the named
 // namespace first, a process's only when no such name exists.
+//
+// # What counts as a named namespace
+//
+// RunDir/NAME is used (Open) and deleted (Delete) only if it is a network
+// namespace bind-mounted on that very entry: it is opened with
+// O_NOFOLLOW and must be on nsfs (statfs NSFS_MAGIC) and a network
+// namespace (NS_GET_NSTYPE), and Delete unmounts with UMOUNT_NOFOLLOW.
+// A symbolic link (to another namespace, or to any mount point), a
+// directory, a file with content or another mount is ErrNotNamespace,
+// and is left as it is. The empty file that a killed creation leaves
+// (ours or `ip netns add`'s: nothing mounted on it) is ErrAborted, which
+// also matches os.ErrNotExist: Create replaces it, Delete removes it. A
+// creation holds an flock on its file until the namespace is mounted,
+// so one in progress is never taken for a leftover.
 //
 // # Threads (STYLE R7)
 //

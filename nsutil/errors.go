@@ -21,13 +21,20 @@ func (e *nameError) Is(target error) bool { return target == ErrInvalidName }
 type OpError struct {
 	Op   string // "netns add", "netns del", "netns exec", "sysctl set", ...
 	Name string // the namespace's name; empty for an anonymous one
+	Key  string // for "sysctl get" and "sysctl set": the sysctl, as given
 	Err  error
 }
 
-// Error renders "netns add red: open /run/netns/red: file exists".
+// Error renders "netns add red: create /run/netns/red: file exists". A
+// sysctl error names the key and not the namespace, which its caller
+// already names ("up: step ... in red failed: sysctl set
+// net.ipv4.ip_forward: read-only file system"); Name still holds it.
 func (e *OpError) Error() string {
 	s := e.Op
-	if e.Name != "" {
+	switch {
+	case e.Key != "":
+		s += " " + e.Key
+	case e.Name != "":
 		s += " " + e.Name
 	}
 	return s + ": " + e.Err.Error()

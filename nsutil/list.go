@@ -66,8 +66,9 @@ func List() ([]Entry, error) {
 
 // nsid asks the kernel (RTM_GETNSID with NETNSA_FD, as iproute2's
 // get_netnsid_from_name) for the id of the namespace at path, or -1.
+// Unlike ip, it does not follow a symbolic link to another entry.
 func nsid(c *netlink.Conn, path string) int32 {
-	f, err := os.Open(path)
+	f, err := openEntry(path) // a link or a leftover has no id
 	if err != nil {
 		return -1
 	}

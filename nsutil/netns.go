@@ -73,7 +73,8 @@ func ValidName(name string) error {
 // O_RDONLY|O_CREAT|O_EXCL and mode 0, and the namespace, created by
 // unshare(CLONE_NEWNET) on a disposable thread, is bind-mounted onto it
 // from /proc/thread-self/ns/net. On any failure the file is removed again.
-// An existing name fails with an error that wraps unix.EEXIST.
+// An existing name fails with an error that wraps unix.EEXIST, except the
+// empty file an interrupted creation left (ErrAborted), which is replaced.
 func Create(name string) (*NetNS, error) { return CreateWith(name, nil) }
 
 // CreateWith is Create, and also runs inside, when it is not nil, on the
@@ -84,6 +85,12 @@ func Create(name string) (*NetNS, error) { return CreateWith(name, nil) }
 // elsewhere and are not in the namespace. If inside fails, the namespace
 // is removed again and its error returned; whatever inside opened before
 // failing is its own to close.
+//
+// The file stays open and flock(2)ed from its creation until the
+// namespace is mounted on it, so that a concurrent Create or Delete does
+// not take it for a leftover; the mount is made through that descriptor
+// (/proc/thread-self/fd/N), so a symbolic link put in its place cannot
+// redirect it.
 func CreateWith(name string, inside func() error) (*NetNS, error) {
 	const op = "netns add"
 	if err := ValidName(name); err != nil {
@@ -93,20 +100,28 @@ func CreateWith(name string, inside func() error) (*NetNS, error) {
 		return nil, &OpError{Op: op, Name: name, Err: err}
 	}
 	path := filepath.Join(RunDir, name)
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0)
+	fd, err := createEntry(path)
 	if err != nil {
-		return nil, &OpError{Op: op, Name: name, Err: &os.PathError{Op: "create", Path: path, Err: err}}
+		return nil, &OpError{Op: op, Name: name, Err: err}
 	}
-	unix.Close(fd)
+	defer unix.Close(fd) // and so unlock
+	mounted := false
+	var ino uint64 // of the new namespace, seen from inside
 	err = onDisposableThread(func() error {
 		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
 			return os.NewSyscallError("unshare", err)
 		}
+		var st unix.Stat_t
+		if err := unix.Stat("/proc/thread-self/ns/net", &st); err != nil {
+			return err
+		}
+		ino = st.Ino
 		// The bind mount is the last step, so that whoever watches
 		// RunDir (ip netns monitor) sees a complete namespace.
-		if err := unix.Mount("/proc/thread-self/ns/net", path, "none", unix.MS_BIND, ""); err != nil {
+		if err := unix.Mount("/proc/thread-self/ns/net", "/proc/thread-self/fd/"+strconv.Itoa(fd), "none", unix.MS_BIND, ""); err != nil {
 			return &os.PathError{Op: "bind mount /proc/thread-self/ns/net on", Path: path, Err: err}
 		}
+		mounted = true
 		if inside != nil {
 			return inside()
 		}
@@ -114,13 +129,53 @@ func CreateWith(name string, inside func() error) (*NetNS, error) {
 	})
 	var f *os.File
 	if err == nil {
-		f, err = openNetNS(path)
+		f, err = openEntry(path)
+	}
+	if err == nil {
+		var st unix.Stat_t
+		if err = unix.Fstat(int(f.Fd()), &st); err == nil && st.Ino != ino {
+			err = &os.PathError{Op: "bind mount", Path: path, Err: unix.EEXIST} // another namespace got there first
+		}
+		if err != nil {
+			f.Close()
+		}
 	}
 	if err != nil {
-		_ = unmountAndRemove(path) // undo; the error that matters is err
+		// Undo exactly this creation: our mount, and our file.
+		if mounted {
+			_ = unix.Unmount(path, unix.MNT_DETACH|unix.UMOUNT_NOFOLLOW)
+		}
+		if sameFile(fd, path) {
+			_ = unix.Unlink(path)
+		}
 		return nil, &OpError{Op: op, Name: name, Err: err}
 	}
 	return &NetNS{f: f, name: name}, nil
+}
+
+// createEntry creates the empty file RunDir/NAME (replacing the leftover
+// of an interrupted creation) and returns it open and flock(2)ed.
+func createEntry(path string) (int, error) {
+	for retried := false; ; retried = true {
+		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0)
+		if err == unix.EEXIST && !retried {
+			// A leftover is replaced; a creation in progress (busy) is
+			// an existing name.
+			if removed, _ := removeAborted(path); removed {
+				continue
+			}
+		}
+		if err != nil {
+			return -1, &os.PathError{Op: "create", Path: path, Err: err}
+		}
+		// Between O_CREAT and the lock, a removeAborted may have taken
+		// the file for a leftover: then it is no longer ours.
+		if err := unix.Flock(fd, unix.LOCK_EX); err != nil || !sameFile(fd, path) {
+			unix.Close(fd)
+			return -1, &os.PathError{Op: "create", Path: path, Err: unix.EEXIST}
+		}
+		return fd, nil
+	}
 }
 
 // prepareRunDir makes RunDir exist and be a shared mount point, exactly as
@@ -155,12 +210,16 @@ func prepareRunDir() error {
 }
 
 // Open opens the namespace RunDir/NAME (made by Create or by `ip netns
-// add`). A missing one fails with an error that wraps os.ErrNotExist.
+// add`), by name only. A missing one fails with an error that wraps
+// os.ErrNotExist; so does the empty file of an interrupted creation
+// (ErrAborted). An entry that is not a network namespace bind-mounted
+// there (a symbolic link, which is never followed, or anything else) is
+// refused with ErrNotNamespace.
 func Open(name string) (*NetNS, error) {
 	if err := ValidName(name); err != nil {
 		return nil, &OpError{Op: "netns open", Name: name, Err: err}
 	}
-	f, err := openNetNS(filepath.Join(RunDir, name))
+	f, err := openEntry(filepath.Join(RunDir, name))
 	if err != nil {
 		return nil, &OpError{Op: "netns open", Name: name, Err: err}
 	}
@@ -262,24 +321,47 @@ func openNetNS(path string) (*os.File, error) {
 }
 
 // Delete deletes the named namespace as `ip netns del NAME` does
-// (on_netns_del): umount2(MNT_DETACH), whose failure is ignored, then
-// unlink. Like ip, it succeeds (ip prints nothing and exits 0) while
-// processes still run inside: the namespace then lives on, nameless, until
-// the last of them exits. A missing name fails with an error that wraps
-// os.ErrNotExist (ip: `Cannot remove namespace file "/run/netns/NAME": No
-// such file or directory`, exit 1).
+// (on_netns_del): umount2(MNT_DETACH), then unlink. Like ip, it succeeds
+// (ip prints nothing and exits 0) while processes still run inside: the
+// namespace then lives on, nameless, until the last of them exits. A
+// missing name fails with an error that wraps os.ErrNotExist (ip:
+// `Cannot remove namespace file "/run/netns/NAME": No such file or
+// directory`, exit 1). Unlike ip, it never follows a symbolic link
+// (UMOUNT_NOFOLLOW: a link to /run/netns/red, or to any mount point, is
+// not unmounted through) and refuses, changing nothing, an entry that is
+// not a network namespace (ErrNotNamespace); the empty file of an
+// interrupted creation (ErrAborted) is removed.
 func Delete(name string) error {
 	if err := ValidName(name); err != nil {
 		return &OpError{Op: "netns del", Name: name, Err: err}
 	}
-	if err := unmountAndRemove(filepath.Join(RunDir, name)); err != nil {
+	if err := deleteEntry(filepath.Join(RunDir, name)); err != nil {
 		return &OpError{Op: "netns del", Name: name, Err: err}
 	}
 	return nil
 }
 
-func unmountAndRemove(path string) error {
-	_ = unix.Unmount(path, unix.MNT_DETACH) // as ip: a stale file has no mount
+func deleteEntry(path string) error {
+	f, err := openEntry(path)
+	for again := true; errors.Is(err, ErrAborted) && again; again = false {
+		removed, rerr := removeAborted(path)
+		if rerr != nil || removed {
+			return rerr
+		}
+		f, err = openEntry(path) // it changed under us: look once more
+	}
+	switch {
+	case errors.Is(err, ErrAborted):
+		return &os.PathError{Op: "remove", Path: path, Err: unix.EBUSY}
+	case errors.Is(err, os.ErrNotExist):
+		return &os.PathError{Op: "remove", Path: path, Err: unix.ENOENT}
+	case err != nil:
+		return err
+	}
+	f.Close()
+	if err := unix.Unmount(path, unix.MNT_DETACH|unix.UMOUNT_NOFOLLOW); err != nil && err != unix.EINVAL {
+		return &os.PathError{Op: "unmount", Path: path, Err: err}
+	}
 	if err := unix.Unlink(path); err != nil {
 		return &os.PathError{Op: "remove", Path: path, Err: err}
 	}

@@ -1,7 +1,7 @@
 package nsutil
 
 import (
-	"fmt"
+	"errors"
 	"os"
 	"strings"
 )
@@ -16,7 +16,7 @@ import (
 func (n *NetNS) SysctlGet(key string) (string, error) {
 	p, err := sysctlPath(key)
 	if err != nil {
-		return "", &OpError{Op: "sysctl get", Name: n.name, Err: err}
+		return "", &OpError{Op: "sysctl get", Name: n.name, Key: key, Err: err}
 	}
 	var val string
 	err = n.Do(func() error {
@@ -25,7 +25,7 @@ func (n *NetNS) SysctlGet(key string) (string, error) {
 		return err
 	})
 	if err != nil {
-		return "", &OpError{Op: "sysctl get", Name: n.name, Err: err}
+		return "", &OpError{Op: "sysctl get", Name: n.name, Key: key, Err: bare(err)}
 	}
 	return val, nil
 }
@@ -35,7 +35,7 @@ func (n *NetNS) SysctlGet(key string) (string, error) {
 func (n *NetNS) SysctlSet(key, value string) error {
 	p, err := sysctlPath(key)
 	if err != nil {
-		return &OpError{Op: "sysctl set", Name: n.name, Err: err}
+		return &OpError{Op: "sysctl set", Name: n.name, Key: key, Err: err}
 	}
 	err = n.Do(func() error {
 		// O_WRONLY without O_CREAT or O_TRUNC: proc files do not take them.
@@ -50,9 +50,18 @@ func (n *NetNS) SysctlSet(key, value string) error {
 		return f.Close()
 	})
 	if err != nil {
-		return &OpError{Op: "sysctl set", Name: n.name, Err: err}
+		return &OpError{Op: "sysctl set", Name: n.name, Key: key, Err: bare(err)}
 	}
 	return nil
+}
+
+// bare drops the /proc/sys path from a file error: the key names it.
+func bare(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // sysctlPath maps "net.ipv4.ip_forward" or "net/ipv4/ip_forward" to
@@ -64,11 +73,11 @@ func sysctlPath(key string) (string, error) {
 	}
 	parts := strings.Split(rel, "/")
 	if len(parts) < 2 || parts[0] != "net" {
-		return "", fmt.Errorf("sysctl %q: only keys under net (per network namespace) are allowed", key)
+		return "", errors.New("only keys under net (per network namespace) are allowed")
 	}
 	for _, p := range parts {
 		if p == "" || p == "." || p == ".." {
-			return "", fmt.Errorf("sysctl %q: malformed key", key)
+			return "", errors.New("malformed key: expected e.g. net.ipv4.ip_forward")
 		}
 	}
 	return "/proc/sys/" + rel, nil

@@ -52,7 +52,8 @@ func (n *notFound) Error() string {
 // explain renders err as the line nsnet prints after "nsnet: ".
 func explain(err error) string {
 	var ref *refused
-	if !errors.As(err, &ref) {
+	wrapped := errors.As(err, &ref)
+	if !wrapped {
 		ref = &refused{err: err, where: "the current namespace"}
 	}
 	var op *rtnl.OpError
@@ -96,8 +97,15 @@ func explain(err error) string {
 	var nop *nsutil.OpError
 	if errors.As(err, &nop) {
 		msg := nop.Error()
+		var notes []string
+		if nop.Key != "" && wrapped {
+			notes = append(notes, "in "+ref.where) // a sysctl error names the key only
+		}
 		if why := reason(nop.Op, nop.Name, nop.Err, ref); why != "" {
-			msg += " (" + why + ")"
+			notes = append(notes, why)
+		}
+		if len(notes) > 0 {
+			msg += " (" + strings.Join(notes, "; ") + ")"
 		}
 		return msg
 	}
@@ -135,6 +143,10 @@ func reason(op, obj string, err error, ref *refused) string {
 		return "nsnet needs root, or CAP_NET_ADMIN and CAP_SYS_ADMIN, for this"
 	case object == "netns" && is(syscall.EEXIST):
 		return fmt.Sprintf("a namespace named %s already exists in %s", name, nsutil.RunDir)
+	case object == "netns" && errors.Is(err, nsutil.ErrAborted):
+		return fmt.Sprintf("netns add %s replaces it, netns del %s removes it", name, name)
+	case object == "netns" && errors.Is(err, nsutil.ErrNotNamespace):
+		return "nsnet neither uses nor removes such an entry, and follows no symbolic link there"
 	case object == "netns" && errors.Is(err, os.ErrNotExist):
 		return fmt.Sprintf("there is no namespace named %s in %s", name, nsutil.RunDir)
 	case object == "link" && is(syscall.EEXIST):

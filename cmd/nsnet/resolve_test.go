@@ -95,3 +95,69 @@ func TestLinkNetnsPID(t *testing.T) {
 		t.Errorf("netns h1-nowhere: exit %d, %q", code, stderr)
 	}
 }
+
+// TestTopoRepairsAbortedCreation is issue 9 L1 end to end: a killed up
+// left /run/netns/red as an empty file without its mount; plan, status,
+// up and down work on it (up replaces it, down removes it).
+func TestTopoRepairsAbortedCreation(t *testing.T) {
+	sandbox.Require(t)
+	f := seedFile(t)
+	red := nsutil.RunDir + "/red"
+	leftover := func() {
+		t.Helper()
+		if err := os.WriteFile(red, nil, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	leftover()
+	defer nsnetCode("down", f)
+	for _, verb := range []string{"plan", "status", "up"} {
+		code, _, errs := nsnetRun(t, verb, f)
+		// status exits 1 for a network that is not up yet.
+		if code != 0 && (verb != "status" || code != 1 || errs != "") {
+			t.Fatalf("%s over the leftover: exit %d: %s", verb, code, errs)
+		}
+	}
+	if _, err := nsutil.Open("red"); err != nil {
+		t.Fatalf("up did not repair red: %v", err)
+	}
+	nsnet(t, "netns", "del", "red")
+	leftover()
+	if code, _, errs := nsnetRun(t, "down", f); code != 0 {
+		t.Fatalf("down over the leftover: exit %d: %s", code, errs)
+	}
+	if _, err := os.Lstat(red); !os.IsNotExist(err) {
+		t.Errorf("down left %s: %v", red, err)
+	}
+}
+
+// TestTopoRefusesLinkedNamespace is issue 9 M5 end to end: with
+// /run/netns/red a symbolic link to another namespace, up refuses it
+// (configuring nothing there) and down destroys nothing through it.
+func TestTopoRefusesLinkedNamespace(t *testing.T) {
+	sandbox.Require(t)
+	f := seedFile(t)
+	cleanup(t, []string{"m5-target"}, nil)
+	nsnet(t, "netns", "add", "m5-target")
+	target := nsIno(t, nsutil.RunDir+"/m5-target")
+	red := nsutil.RunDir + "/red"
+	if err := os.Symlink(nsutil.RunDir+"/m5-target", red); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(red)
+	defer nsnetCode("down", f)
+	code, _, errs := nsnetRun(t, "up", f)
+	if code != 1 || !strings.Contains(errs, "/run/netns/red is a symbolic link, not a network namespace") {
+		t.Errorf("up with red a link: exit %d, %q; want 1 and the link named", code, errs)
+	}
+	if l := ipJSON(t, "-n", "m5-target", "link"); len(l) != 1 {
+		t.Errorf("up configured the link's target: %v", l)
+	}
+	nsnetCode("down", f)
+	if got := nsIno(t, nsutil.RunDir+"/m5-target"); got != target {
+		t.Errorf("down through the link unmounted m5-target (now %s, was %s)", got, target)
+	}
+	if _, err := os.Lstat(red); err != nil {
+		t.Errorf("down removed the link: %v", err)
+	}
+}
