@@ -132,6 +132,8 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		return strconv.AppendUint(b, v, 10), nil
 	case []string:
 		return jsonlite.AppendArray(b, v, jsonlite.AppendString), nil
+	case []int:
+		return jsonlite.AppendArray(b, v, func(b []byte, n int) []byte { return strconv.AppendInt(b, int64(n), 10) }), nil
 	case jobj:
 		b = append(b, '{')
 		for _, f := range v {

@@ -15,6 +15,8 @@ const netnsUsage = `Usage: nsnet netns list
        nsnet netns add NAME
        nsnet netns del NAME
        nsnet netns exec NAME CMD [ARGS...]
+       nsnet netns pids NAME
+       nsnet netns identify [PID]
 A bare "nsnet netns" lists. Namespaces live in /run/netns, shared with iproute2.
 Abbreviations as in iproute2: netns l, netns a, netns d, netns e.
 `
@@ -59,8 +61,8 @@ func parseNetns(args []string, o opts) (request, error) {
 		{names: []string{"add"}, parse: one("add", func(n string) request { return netnsAddReq{n} })},
 		{names: []string{"set"}},
 		{names: []string{"delete"}, parse: one("del", func(n string) request { return netnsDelReq{n} })},
-		{names: []string{"identify"}},
-		{names: []string{"pids"}},
+		{names: []string{"identify"}, parse: parseNetnsIdentify}, // ps.go
+		{names: []string{"pids"}, parse: parseNetnsPids},         // ps.go
 		{names: []string{"exec"}, parse: parseNetnsExec},
 		{names: []string{"monitor"}},
 		{names: []string{"attach"}},

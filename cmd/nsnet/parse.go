@@ -119,6 +119,7 @@ func objects() []object {
 		{name: "graph", exact: true, parse: parseGraph, usage: graphUsage},       // graph.go
 		{name: "sandbox", exact: true, parse: parseSandbox, usage: sandboxUsage}, // sandbox.go
 		{name: "run", exact: true, parse: parseRun, usage: runUsage},             // run.go (nsutil.Run)
+		{name: "ps", exact: true, parse: parsePS, usage: psUsage},                // ps.go
 	}
 }
 
@@ -364,7 +365,7 @@ OPTIONS: -n NS | -netns NS   act inside network namespace NS
          -br | -brief        one line per link (link and addr)
          -4 | -6             IPv4 / IPv6 only
          -V | -Version       print the version
-OBJECT:  netns   add|del|list|exec NAME [CMD...]
+OBJECT:  netns   add|del|list|exec NAME [CMD...] | pids NAME | identify [PID]
          link    add NAME type veth peer name PEER [netns NS] | add NAME type bridge
                  set [dev] DEV up|down|netns NS|master BR|nomaster|mtu N|name NEW|address MAC
                  del [dev] DEV | show [dev DEV] [master BR] [type KIND]
@@ -385,6 +386,7 @@ nsnet's own objects (never abbreviated):
          run     [-n NS] [--init] [--root DIR] ... -- CMD
                                                      CMD as PID 1 of new pid, uts, ipc and
                                                      mount namespaces, in NS's network
+         ps      [NS]                                host PID, PID inside, hostname, command
 Objects and commands may be abbreviated as in iproute2 (ip a, ip r, ip l, ip n).
 "nsnet OBJECT help" explains each object.
 Exit status: 0 done, 1 the kernel or the system refused, 2 bad usage or input.
