@@ -28,6 +28,10 @@ type ArpingOptions struct {
 	Source    netip.Addr    // -s: sender IPv4 address; zero = the interface's primary address
 	Broadcast bool          // -b: keep broadcasting instead of unicasting to the MAC that answered
 	First     bool          // -f: stop at the first reply
+	// To sends every request to this hardware address instead of
+	// broadcasting (a unicast probe, as the kernel's NUD_PROBE sends):
+	// only the station with that address hears it. nil = broadcast.
+	To net.HardwareAddr
 }
 
 // An ARPReply is one answer from the probed address.
@@ -167,10 +171,29 @@ func Resolve(ctx context.Context, ns *os.File, dev string, ip netip.Addr) (net.H
 	return a.Resolve(ctx, ip)
 }
 
+// ResolveAt is Resolve with the requests sent to the hardware address
+// mac only, not broadcast: it checks that the station expected to have ip
+// answers for it, without making every station of a large segment (a
+// bridge with a thousand ports) receive the request.
+func ResolveAt(ctx context.Context, ns *os.File, dev string, ip netip.Addr, mac net.HardwareAddr) (net.HardwareAddr, error) {
+	a, err := DialARP(ns, dev)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	return a.resolve(ctx, ip, mac)
+}
+
 // Resolve is the package-level Resolve on an open ARPConn.
 func (a *ARPConn) Resolve(ctx context.Context, ip netip.Addr) (net.HardwareAddr, error) {
+	return a.resolve(ctx, ip, nil)
+}
+
+// resolve asks up to three times who has ip, broadcast or (to not nil)
+// unicast to to.
+func (a *ARPConn) resolve(ctx context.Context, ip netip.Addr, to net.HardwareAddr) (net.HardwareAddr, error) {
 	var mac net.HardwareAddr
-	_, err := a.Arping(ctx, ip, ArpingOptions{Count: 3, First: true, Broadcast: true}, func(r ARPReply) {
+	_, err := a.Arping(ctx, ip, ArpingOptions{Count: 3, First: true, Broadcast: to == nil, To: to}, func(r ARPReply) {
 		if mac == nil {
 			mac = r.MAC
 		}
@@ -202,6 +225,8 @@ func (a *ARPConn) Arping(ctx context.Context, dst netip.Addr, opts ArpingOptions
 		return st, fmt.Errorf("probe: arping %s: no IPv4 address to send from (give a source)", a.dev)
 	case opts.Count < 0 || opts.Interval < 0 || opts.Deadline < 0:
 		return st, fmt.Errorf("probe: arping: invalid options %+v", opts)
+	case opts.To != nil && len(opts.To) != len(a.mac):
+		return st, fmt.Errorf("probe: arping: %v is not a hardware address of %s's length", opts.To, a.dev)
 	}
 	interval := opts.Interval
 	if interval == 0 {
@@ -221,6 +246,10 @@ func (a *ARPConn) Arping(ctx context.Context, dst netip.Addr, opts ArpingOptions
 
 	to := a.bcast // the next request's link-layer destination
 	unicast := false
+	if opts.To != nil {
+		copy(to[:], opts.To)
+		unicast = true
+	}
 	var last time.Time
 	sendTimer := time.NewTimer(0)
 	defer sendTimer.Stop()

@@ -129,3 +129,32 @@ func TestArpingErrors(t *testing.T) {
 		t.Error("arping an IPv6 address: no error")
 	}
 }
+
+// TestResolveAt: a unicast probe to the right MAC is answered, at once,
+// with no broadcast; one to another MAC is heard by nobody, although the
+// address is there (a broadcast would have been answered).
+func TestResolveAt(t *testing.T) {
+	l := newLink(t)
+	want := macOf(t, l.nameA, "va")
+	a, err := DialARP(l.B, "vb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	st, err := a.Arping(context.Background(), netip.MustParseAddr(addrA), ArpingOptions{Count: 1, First: true, To: want}, nil)
+	if err != nil || st.Received != 1 || st.Broadcasts != 0 {
+		t.Errorf("unicast arping: %+v, %v; want 1 sent, none broadcast, 1 answer", st, err)
+	}
+	mac, err := ResolveAt(context.Background(), l.B, "vb", netip.MustParseAddr(addrA), want)
+	if err != nil || mac.String() != want.String() {
+		t.Errorf("ResolveAt = %v, %v; want %v", mac, err, want)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	if _, err := ResolveAt(ctx, l.B, "vb", netip.MustParseAddr(addrA), net.HardwareAddr{2, 0, 0, 0, 0, 0x99}); !errors.Is(err, ErrNoReply) {
+		t.Errorf("ResolveAt another MAC = %v, want ErrNoReply", err)
+	}
+	if _, err := a.Arping(context.Background(), netip.MustParseAddr(addrA), ArpingOptions{Count: 1, To: net.HardwareAddr{1, 2}}, nil); err == nil {
+		t.Error("a 2-byte To was accepted")
+	}
+}

@@ -9,10 +9,8 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/nsnet/nsnet/nft"
-	"github.com/nsnet/nsnet/probe"
 	"github.com/nsnet/nsnet/rtnl"
 	"golang.org/x/sys/unix"
 )
@@ -31,6 +29,10 @@ const (
 	CheckNAT        = "NAT rule present"
 	CheckOverlap    = "no overlapping CIDRs"
 	CheckFirewall   = "no other firewall dropping this traffic"
+	// CheckNeighbours is about the kernel, not the topology: whether the
+	// neighbour table, shared by every namespace, can hold the entries
+	// of traffic to all the topology's hosts at once. Never a failure.
+	CheckNeighbours = "kernel neighbour table large enough"
 )
 
 // Item statuses.
@@ -38,6 +40,9 @@ const (
 	Pass = "pass"
 	Fail = "fail"
 	Skip = "skip" // not checked: something it depends on failed
+	// Warn: the topology is right, but something outside it (a kernel
+	// limit) will bite; OK still holds.
+	Warn = "warn"
 )
 
 // An Item is one checked object. The json tags are the names AppendJSON
@@ -56,10 +61,10 @@ type Report struct {
 	Items []Item
 }
 
-// OK reports whether every item passed.
+// OK reports whether every item passed (or passed with a warning).
 func (r *Report) OK() bool {
 	for _, it := range r.Items {
-		if it.Status != Pass {
+		if it.Status != Pass && it.Status != Warn {
 			return false
 		}
 	}
@@ -89,6 +94,10 @@ type doctor struct {
 	broken map[string]bool
 	// hostBlocked: another table drops the host's own input or output.
 	hostBlocked bool
+	// peerEnd maps "ns|dev" of a veth end to its other end.
+	peerEnd map[string]End
+	ops     probeOps
+	jobs    []*gwJob // gateways to probe, once the routes are checked
 }
 
 func (d *doctor) add(check, obj, status, detail, fix string) {
@@ -111,17 +120,35 @@ func (d *doctor) upFix() string {
 // drop by policy. Each failed item carries the exact command that fixes
 // it. file is the topology's path, used in fixes that need `nsnet up
 // FILE`; pass "" for a topology from Discover.
+//
+// Gateways are probed from inside the namespaces that route through them
+// (a ping, and when it fails up to three ARP requests), at most 32 at a
+// time and fewer when the kernel's neighbour table has little room; the
+// neighbour entries a probe creates, in that namespace and in the
+// gateway's, are deleted when it is done (entries that were there before
+// are left alone), so doctor leaves the tables as it found them. Where
+// conntrack is active in a namespace, a ping leaves its conntrack entry,
+// which the kernel expires after 30 s.
 func Doctor(ctx context.Context, t *Topology, file string) (*Report, error) {
 	s, err := openSys()
 	if err != nil {
 		return nil, err
 	}
 	defer s.close()
+	return doctorWith(ctx, t, file, s, kernelProbes{host: s.host})
+}
+
+// doctorWith is Doctor with the probes made through ops.
+func doctorWith(ctx context.Context, t *Topology, file string, s *sys, ops probeOps) (*Report, error) {
 	lv, err := observe(ctx, t, s, defaultWorkers)
 	if err != nil {
 		return nil, err
 	}
-	d := &doctor{t: t, file: file, s: s, lv: lv, broken: map[string]bool{}}
+	d := &doctor{t: t, file: file, s: s, lv: lv, broken: map[string]bool{}, ops: ops, peerEnd: map[string]End{}}
+	for _, v := range t.Veths {
+		d.peerEnd[v.Netns+"|"+v.Name] = v.Peer
+		d.peerEnd[v.Peer.Netns+"|"+v.Peer.Name] = v.End
+	}
 	d.namespaces()
 	d.veths()
 	d.bridges()
@@ -133,7 +160,9 @@ func Doctor(ctx context.Context, t *Topology, file string) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.routes(ctx)
+	d.routes()
+	d.probeGateways(ctx)
+	d.neighbours()
 	d.forwarding()
 	d.nat()
 	if err := d.overlaps(); err != nil {
@@ -292,7 +321,7 @@ func (d *doctor) connected(ns string, ip netip.Addr) (string, netip.Prefix) {
 	return "", netip.Prefix{}
 }
 
-func (d *doctor) routes(ctx context.Context) {
+func (d *doctor) routes() {
 	check := func(ns string, routes []Route) {
 		nl := d.lv.get(ns)
 		for _, r := range routes {
@@ -326,7 +355,7 @@ func (d *doctor) routes(ctx context.Context) {
 			if !gw.IsValid() {
 				continue
 			}
-			d.gateway(ctx, ns, obj, gw, dev)
+			d.gatewayJob(ns, obj, gw, dev)
 		}
 	}
 	check("", d.t.Host.Routes)
@@ -351,87 +380,24 @@ func whereWord(ns string) string {
 	return ns
 }
 
-// gateway checks that gw answers ARP on dev, from inside ns.
-func (d *doctor) gateway(ctx context.Context, ns, obj string, gw netip.Addr, dev string) {
-	if !gw.Is4() {
-		d.add(CheckGateway, obj, Pass, "IPv6 gateway on a connected subnet (neighbour discovery not probed)", "")
-		return
-	}
-	// The far side: the host end of dev's veth, and its bridge.
-	var hostEnd End
-	for _, v := range d.t.Veths {
-		switch {
-		case v.Netns == ns && v.Name == dev:
-			hostEnd = v.Peer
-		case v.Peer.Netns == ns && v.Peer.Name == dev:
-			hostEnd = v.End
-		}
-	}
-	if hostEnd.Name != "" && (d.broken[hostEnd.Netns+"|"+hostEnd.Name] || hostEnd.Bridge != "" && d.broken["|"+hostEnd.Bridge]) {
-		d.add(CheckGateway, obj, Skip, "the path to the gateway is not ready (see above)", "")
-		return
-	}
-	if d.hostBlocked {
-		d.add(CheckGateway, obj, Skip, "another nftables table drops the host's own traffic (see below)", "")
-		return
-	}
-	h := d.s.get(ns)
-	// A ping first: the kernel resolves the gateway with ARP itself
-	// (retrying every second) before the echo goes out, so an answered
-	// ping proves both. Only when it fails does an ARP probe of our own
-	// tell the two failures apart. ARP alone can mislead: a host answers
-	// ARP for any of its addresses on any interface, even a bridge port
-	// that left its bridge, while the replies to real traffic go elsewhere.
-	st, perr := probe.Ping(ctx, h.ns.File(), gw, probe.PingOptions{Count: 1, Timeout: 3 * time.Second}, nil)
-	if perr == nil && st.Received > 0 {
-		d.add(CheckGateway, obj, Pass, "", "")
-		return
-	}
-	// Up to three ARP requests a second apart (probe.Resolve returns at
-	// the first answer).
-	actx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	var detail string
-	switch _, err := probe.Resolve(actx, h.ns.File(), dev, gw); {
-	case err != nil:
-		detail = fmt.Sprintf("no ARP answer from %s on %s: %v", gw, dev, err)
-	case perr != nil:
-		detail = fmt.Sprintf("%s answers ARP on %s, but ping fails: %v", gw, dev, perr)
-	default:
-		detail = fmt.Sprintf("%s answers ARP on %s, but not ping: the replies do not come back", gw, dev)
-	}
-	fix := d.upFix()
-	if hostEnd.Bridge != "" && hostEnd.Netns == "" {
-		hl := d.lv.host.links[hostEnd.Name]
-		br := d.lv.host.links[hostEnd.Bridge]
-		if hl != nil && br != nil && hl.Master != uint32(br.Index) {
-			detail += fmt.Sprintf(" (%s is not attached to bridge %s)", hostEnd.Name, hostEnd.Bridge)
-			fix = "nsnet link set " + hostEnd.Name + " master " + hostEnd.Bridge
-		}
-	}
-	if owner := d.ownerOf(gw); owner == "" {
-		detail += fmt.Sprintf(" (no interface in the file has %s)", gw)
-	}
-	d.add(CheckGateway, obj, Fail, detail, fix)
-}
-
-// ownerOf names the interface of the file that has address ip.
-func (d *doctor) ownerOf(ip netip.Addr) string {
+// ownerOf returns the interface of the file that has address ip (a
+// bridge as an End on the host).
+func (d *doctor) ownerOf(ip netip.Addr) (End, bool) {
 	for _, b := range d.t.Bridges {
 		for _, p := range b.Addresses {
 			if p.Addr() == ip {
-				return b.Name
+				return End{Name: b.Name}, true
 			}
 		}
 	}
 	for _, e := range d.t.ends() {
 		for _, p := range e.End.Addresses {
 			if p.Addr() == ip {
-				return e.End.Name
+				return *e.End, true
 			}
 		}
 	}
-	return ""
+	return End{}, false
 }
 
 // routingNeeded reports whether traffic is routed through the host: the
@@ -616,39 +582,57 @@ func (d *doctor) firewall() ([]Item, error) {
 		return nil, err
 	}
 	defer c.Close()
+	bs, err := dropChains(c, d.routingNeeded())
+	if err != nil {
+		return nil, err
+	}
+	var items []Item
+	for _, b := range bs {
+		d.hostBlocked = d.hostBlocked || b.hook != nft.HookForward
+		items = append(items, Item{Check: CheckFirewall, Object: b.what, Status: Fail,
+			Detail: b.how + "; nsnet never changes other tables", Fix: b.fix})
+	}
+	if len(items) == 0 {
+		items = append(items, Item{Check: CheckFirewall, Object: "all nftables tables", Status: Pass})
+	}
+	return items, nil
+}
+
+// A blocker is a base chain of another table that drops traffic: by
+// policy, or by a rule that drops every packet.
+type blocker struct {
+	what string // "chain ip filter forward", "rule inet fw out handle 2"
+	how  string // what it does, in words
+	fix  string // the nft command that stops it
+	hook nft.Hook
+}
+
+// dropChains lists the blockers of the namespace c speaks to on the input
+// and output hooks, and on forward when routing says it matters. nsnet's
+// own table is not one.
+func dropChains(c *nft.Conn, routing bool) ([]blocker, error) {
 	chains, err := c.BaseChains()
 	if err != nil && !errors.Is(err, unix.ENOENT) {
 		return nil, err
 	}
-	var items []Item
-	add := func(check, obj, status, detail, fix string) {
-		items = append(items, Item{Check: check, Object: obj, Status: status, Detail: detail, Fix: fix})
-	}
-	found := false
-	routing := d.routingNeeded()
-	for _, ch := range chains {
-		if ch.Table == nft.NATTable && ch.Family == nft.FamilyINet || ch.Policy == nil || *ch.Policy != nft.PolicyDrop || ch.Hook == nil {
-			continue
-		}
-		hook := ch.Hook.Num
-		relevant := hook == nft.HookInput || hook == nft.HookOutput || hook == nft.HookForward && routing
-		if !relevant {
-			continue
-		}
-		found = true
-		d.hostBlocked = d.hostBlocked || hook != nft.HookForward
-		add(CheckFirewall, "chain "+ch.String(), Fail,
-			fmt.Sprintf("base chain %s drops by policy every packet no rule accepts; nsnet never changes other tables", ch.String()),
-			fmt.Sprintf("nft chain %s %s %s '{ policy accept; }'", ch.Family, ch.Table, ch.Name))
-	}
-	// Rules that drop everything (only a counter and a drop verdict) in
-	// base chains on the same hooks.
-	for _, ch := range chains {
+	relevant := func(ch nft.Chain) bool {
 		if ch.Table == nft.NATTable && ch.Family == nft.FamilyINet || ch.Hook == nil {
-			continue
+			return false
 		}
 		hook := ch.Hook.Num
-		if !(hook == nft.HookInput || hook == nft.HookOutput || hook == nft.HookForward && routing) {
+		return hook == nft.HookInput || hook == nft.HookOutput || hook == nft.HookForward && routing
+	}
+	var out []blocker
+	for _, ch := range chains {
+		if !relevant(ch) || ch.Policy == nil || *ch.Policy != nft.PolicyDrop {
+			continue
+		}
+		out = append(out, blocker{what: "chain " + ch.String(), hook: ch.Hook.Num,
+			how: fmt.Sprintf("base chain %s drops by policy every packet no rule accepts", ch.String()),
+			fix: fmt.Sprintf("nft chain %s %s %s '{ policy accept; }'", ch.Family, ch.Table, ch.Name)})
+	}
+	for _, ch := range chains {
+		if !relevant(ch) {
 			continue
 		}
 		rules, err := c.Rules(ch.Family, ch.Table, ch.Name)
@@ -662,17 +646,12 @@ func (d *doctor) firewall() ([]Item, error) {
 			if !dropsAll(r) {
 				continue
 			}
-			found = true
-			d.hostBlocked = d.hostBlocked || hook != nft.HookForward
-			add(CheckFirewall, fmt.Sprintf("rule %s handle %d", ch.String(), r.Handle), Fail,
-				fmt.Sprintf("chain %s has a rule that drops every packet; nsnet never changes other tables", ch.String()),
-				fmt.Sprintf("nft delete rule %s %s %s handle %d", ch.Family, ch.Table, ch.Name, r.Handle))
+			out = append(out, blocker{what: fmt.Sprintf("rule %s handle %d", ch.String(), r.Handle), hook: ch.Hook.Num,
+				how: fmt.Sprintf("chain %s has a rule that drops every packet", ch.String()),
+				fix: fmt.Sprintf("nft delete rule %s %s %s handle %d", ch.Family, ch.Table, ch.Name, r.Handle)})
 		}
 	}
-	if !found {
-		add(CheckFirewall, "all nftables tables", Pass, "", "")
-	}
-	return items, nil
+	return out, nil
 }
 
 // dropsAll reports whether a rule matches every packet and drops it: its

@@ -128,14 +128,10 @@ func neighNeeds(t *Topology) []NeighCapacity {
 	return out
 }
 
-// readNeighCapacity reads the kernel's tables through c (any namespace's
-// socket: the answer is the machine's) and fills in caps' limits and
-// counts. A failed read is in each one's Err.
-func readNeighCapacity(c *rtnl.Conn, caps []NeighCapacity) {
-	if len(caps) == 0 {
-		return
-	}
-	tables, err := c.NeighTables(0)
+// fillNeighCapacity fills in caps' limits and counts from the kernel's
+// tables (an RTM_GETNEIGHTBL dump from any namespace: the answer is the
+// machine's), or err, the dump's failure, into each one's Err.
+func fillNeighCapacity(caps []NeighCapacity, tables []rtnl.NeighTable, err error) {
 	for i := range caps {
 		want := uint8(unix.AF_INET)
 		if caps[i].Family == "IPv6" {
@@ -163,15 +159,13 @@ func NeighWarnings(t *Topology) []string {
 	if len(caps) == 0 {
 		return nil
 	}
+	var tables []rtnl.NeighTable
 	c, err := rtnl.Dial(nil)
 	if err == nil {
-		readNeighCapacity(c, caps)
+		tables, err = c.NeighTables(0)
 		c.Close()
-	} else {
-		for i := range caps {
-			caps[i].Err = err
-		}
 	}
+	fillNeighCapacity(caps, tables, err)
 	var out []string
 	for _, nc := range caps {
 		if w := nc.Warning(); w != "" {

@@ -15,7 +15,17 @@ up, addresses assigned, bridge up, routes present, gateway on a connected
 subnet and answering ARP, IP forwarding where routing needs it, NAT rules
 present, overlapping CIDRs, and other nftables tables that drop this
 traffic. Each item prints pass or FAIL and, on failure, the exact command
-that fixes it. Exit status: 0 only when every item passes.
+that fixes it; a warning (warn) is a limit outside the topology, such as a
+kernel neighbour table too small for traffic to all its hosts at once, with
+the sysctl that raises it. Exit status: 0 when every item passes or warns.
+
+Gateways are probed from inside the namespaces (without FILE, every named
+one, nsnet's or not): one ping, and when it fails up to three ARP requests,
+at most 32 at a time. The neighbour (ARP) entries the probes create, there
+and on the gateway's side, are deleted again; entries that were there
+before are left alone. Where conntrack is active in a namespace, the ping
+leaves a conntrack entry that the kernel expires after 30 s. Nothing else
+is changed.
 `
 
 // doctorReq is `nsnet doctor [FILE]`.
@@ -82,7 +92,7 @@ func printReport(e *env, rep *topo.Report) {
 	n := map[string]int{}
 	for _, it := range rep.Items {
 		n[it.Status]++
-		mark := map[string]string{topo.Pass: "[pass]", topo.Fail: "[FAIL]", topo.Skip: "[skip]"}[it.Status]
+		mark := map[string]string{topo.Pass: "[pass]", topo.Fail: "[FAIL]", topo.Skip: "[skip]", topo.Warn: "[warn]"}[it.Status]
 		line := fmt.Sprintf("%s %s: %s", mark, it.Check, it.Object)
 		if it.Detail != "" && it.Status != topo.Pass {
 			line += " — " + it.Detail
@@ -92,5 +102,9 @@ func printReport(e *env, rep *topo.Report) {
 			fmt.Fprintf(e.out, "       fix: %s\n", it.Fix)
 		}
 	}
-	fmt.Fprintf(e.out, "doctor: %d passed, %d failed, %d skipped\n", n[topo.Pass], n[topo.Fail], n[topo.Skip])
+	fmt.Fprintf(e.out, "doctor: %d passed, %d failed, %d skipped", n[topo.Pass], n[topo.Fail], n[topo.Skip])
+	if n[topo.Warn] > 0 {
+		fmt.Fprintf(e.out, ", %d warnings", n[topo.Warn])
+	}
+	fmt.Fprintln(e.out)
 }

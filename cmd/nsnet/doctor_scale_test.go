@@ -76,3 +76,84 @@ func TestPlanWarnsNeighbourTable(t *testing.T) {
 		t.Errorf("plan of 10 namespaces warns: %s", errs)
 	}
 }
+
+// neighSnapshot lists the neighbour entries (dst and dev) of the host and
+// of each namespace, with the ip oracle.
+func neighSnapshot(t *testing.T, nss ...string) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	for _, ns := range append([]string{""}, nss...) {
+		args := []string{"neigh", "show"}
+		if ns != "" {
+			args = append([]string{"-n", ns}, args...)
+		}
+		for _, e := range sandbox.IPJSON(t, args...) {
+			out[fmt.Sprintf("%s: %v dev %v", ns, e["dst"], e["dev"])] = true
+		}
+	}
+	return out
+}
+
+// TestDoctorLeavesNoNeighbourEntries (issue 9 L3): doctor without FILE
+// probes the gateways of namespaces it did not make, from inside them. It
+// must leave their neighbour tables, and the host's, as it found them:
+// the entries its probes created deleted, the ones that were there kept.
+func TestDoctorLeavesNoNeighbourEntries(t *testing.T) {
+	sandbox.Require(t)
+	ip := func(args ...string) { sandbox.Run(t, "ip", args...) }
+	ip("link", "add", "fbr", "type", "bridge")
+	ip("addr", "add", "10.31.0.1/24", "dev", "fbr")
+	ip("link", "set", "fbr", "up")
+	nss := []string{"f0", "f1", "f2"}
+	defer func() {
+		for _, ns := range nss {
+			sandbox.Run(t, "ip", "netns", "del", ns)
+		}
+		sandbox.Run(t, "ip", "link", "del", "fbr")
+	}()
+	for i, ns := range nss {
+		ip("netns", "add", ns)
+		ip("link", "add", ns+"-h", "type", "veth", "peer", "name", "eth0", "netns", ns)
+		ip("link", "set", ns+"-h", "master", "fbr", "up")
+		ip("-n", ns, "addr", "add", fmt.Sprintf("10.31.0.%d/24", 10+i), "dev", "eth0")
+		ip("-n", ns, "link", "set", "eth0", "up")
+		ip("-n", ns, "link", "set", "lo", "up")
+		ip("-n", ns, "route", "add", "default", "via", "10.31.0.1")
+	}
+	const fwd = "/proc/sys/net/ipv4/ip_forward"
+	was, err := os.ReadFile(fwd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.WriteFile(fwd, was, 0)
+	if err := os.WriteFile(fwd, []byte("1"), 0); err != nil {
+		t.Fatal(err)
+	}
+	// Entries that were there before doctor: someone's permanent entry
+	// in f1, and f2 and the host knowing each other from real traffic.
+	ip("-n", "f1", "neigh", "add", "10.31.0.99", "lladdr", "02:00:00:00:00:99", "dev", "eth0")
+	if code, out, errs := nsnetRun(t, "-n", "f2", "ping", "-c", "1", "-W", "2", "10.31.0.1"); code != 0 {
+		t.Fatalf("ping from f2: exit %d\n%s%s", code, out, errs)
+	}
+	before := neighSnapshot(t, nss...)
+	for _, want := range []string{"f1: 10.31.0.99 dev eth0", "f2: 10.31.0.1 dev eth0", ": 10.31.0.12 dev fbr"} {
+		if !before[want] {
+			t.Fatalf("setup: no entry %q in %v", want, before)
+		}
+	}
+	code, out, errs := nsnetRun(t, "doctor")
+	if code != 0 || !strings.Contains(out, "[pass] gateway on a connected subnet, answering ARP and ping: default via 10.31.0.1 in f0") {
+		t.Fatalf("doctor: exit %d\n%s%s", code, out, errs)
+	}
+	after := neighSnapshot(t, nss...)
+	for e := range after {
+		if !before[e] {
+			t.Errorf("doctor left the entry %s", e)
+		}
+	}
+	for e := range before {
+		if !after[e] {
+			t.Errorf("doctor deleted the entry %s, which was not its own", e)
+		}
+	}
+}
