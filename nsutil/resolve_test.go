@@ -2,9 +2,11 @@ package nsutil
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/nsnet/nsnet/internal/sandbox"
@@ -103,4 +105,32 @@ func TestOpenNameOrPID(t *testing.T) {
 			t.Errorf("OpenNameOrPID(%s) = %v, want ESRCH", w, err)
 		}
 	}
+}
+
+// FuzzParseCInt holds parseCInt to C's strtol(s, &end, 0) with *end ==
+// 0 and an int result, which is strconv.ParseInt(s, 0, 32) after C's
+// leading white space, on the words Go's base-0 syntax reads the same
+// way (no '_', no 0o or 0b prefix); and a value read is read back from
+// its decimal and hex forms.
+func FuzzParseCInt(f *testing.F) {
+	for _, s := range []string{"42", "0x1f", "017", " -7", "+0X10", "08", "0x", "2147483648", "red"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, ok := parseCInt(s)
+		if !strings.ContainsAny(s, "_oObB") {
+			want, err := strconv.ParseInt(strings.TrimLeft(s, " \t\n\v\f\r"), 0, 32)
+			if ok != (err == nil) || ok && v != want {
+				t.Fatalf("parseCInt(%q) = %d, %v; strtol would give %d, %v", s, v, ok, want, err)
+			}
+		}
+		if !ok {
+			return
+		}
+		for _, back := range []string{strconv.FormatInt(v, 10), fmt.Sprintf("%#x", v)} {
+			if w, ok := parseCInt(back); !ok || w != v {
+				t.Fatalf("parseCInt(%q) = %d, %v; want %d", back, w, ok, v)
+			}
+		}
+	})
 }

@@ -100,3 +100,76 @@ func TestCheckAgreesWithKernel(t *testing.T) {
 		}
 	}
 }
+
+// kernelCtype is the kernel's _ctype table (lib/ctype.c), copied as data:
+// Check is held to it rather than to a second copy of its own rule.
+var kernelCtype = [256]byte{
+	_C, _C, _C, _C, _C, _C, _C, _C,
+	_C, _C | _S, _C | _S, _C | _S, _C | _S, _C | _S, _C, _C,
+	_C, _C, _C, _C, _C, _C, _C, _C,
+	_C, _C, _C, _C, _C, _C, _C, _C,
+	_S | _SP, _P, _P, _P, _P, _P, _P, _P,
+	_P, _P, _P, _P, _P, _P, _P, _P,
+	_D, _D, _D, _D, _D, _D, _D, _D,
+	_D, _D, _P, _P, _P, _P, _P, _P,
+	_P, _U | _X, _U | _X, _U | _X, _U | _X, _U | _X, _U | _X, _U,
+	_U, _U, _U, _U, _U, _U, _U, _U,
+	_U, _U, _U, _U, _U, _U, _U, _U,
+	_U, _U, _U, _P, _P, _P, _P, _P,
+	_P, _L | _X, _L | _X, _L | _X, _L | _X, _L | _X, _L | _X, _L,
+	_L, _L, _L, _L, _L, _L, _L, _L,
+	_L, _L, _L, _L, _L, _L, _L, _L,
+	_L, _L, _L, _P, _P, _P, _P, _C,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	_S | _SP, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P,
+	_P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P, _P,
+	_U, _U, _U, _U, _U, _U, _U, _U, _U, _U, _U, _U, _U, _U, _U, _U,
+	_U, _U, _U, _U, _U, _U, _U, _P, _U, _U, _U, _U, _U, _U, _U, _L,
+	_L, _L, _L, _L, _L, _L, _L, _L, _L, _L, _L, _L, _L, _L, _L, _L,
+	_L, _L, _L, _L, _L, _L, _L, _P, _L, _L, _L, _L, _L, _L, _L, _L,
+}
+
+// The kernel's include/linux/ctype.h bits.
+const (
+	_U  = 0x01
+	_L  = 0x02
+	_D  = 0x04
+	_C  = 0x08
+	_P  = 0x10
+	_S  = 0x20
+	_X  = 0x40
+	_SP = 0x80
+)
+
+// kernelTakes is dev_valid_name() plus __dev_alloc_name()'s '%' (any '%'
+// is a template or EINVAL) on a Go string, whose NUL the kernel would
+// take for its end.
+func kernelTakes(s string) bool {
+	if s == "" || len(s) >= 16 || s == "." || s == ".." {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '/' || c == ':' || c == '%' || c == 0 || kernelCtype[c]&_S != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// FuzzCheck: Check accepts exactly what the kernel takes as is, and every
+// refusal is a non-empty reason that wraps ErrInvalid.
+func FuzzCheck(f *testing.F) {
+	for _, s := range []string{"veth-red", "br%d", "là", "x\u00a0y", "em\u2003sp", "..", "a:b", "a\x00b", "sixteen-bytes-xx"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		err := ifname.Check(s)
+		if (err == nil) != kernelTakes(s) {
+			t.Fatalf("Check(%q) = %v, kernel takes it: %v", s, err, kernelTakes(s))
+		}
+		if err != nil && (err.Error() == "" || !errors.Is(err, ifname.ErrInvalid)) {
+			t.Fatalf("Check(%q) = %q", s, err)
+		}
+	})
+}
