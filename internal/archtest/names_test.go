@@ -4,7 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io/fs"
+	iofs "io/fs"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,30 +27,7 @@ var nameRules = []struct {
 // namespace-name validator (validIfName, checkNSName...) outside the
 // owning package calls the owner's validator.
 func TestOneNameValidator(t *testing.T) {
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, path)
-		if d.IsDir() {
-			if rel == "bench" || rel == "testdata" || strings.HasPrefix(d.Name(), ".") && rel != "." {
-				return filepath.SkipDir // bench is another module
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		f, err := parser.ParseFile(fset, path, nil, 0)
-		if err != nil {
-			return err
-		}
-		pkgDir := filepath.ToSlash(filepath.Dir(rel))
+	eachFile(t, func(rel, pkgDir string, fs *token.FileSet, f *ast.File) {
 		for _, decl := range f.Decls {
 			fn, ok := decl.(*ast.FuncDecl)
 			if !ok || fn.Body == nil {
@@ -69,6 +46,61 @@ func TestOneNameValidator(t *testing.T) {
 				}
 			}
 		}
+	})
+}
+
+// TestNamespaceWordsResolvedInNsutil: which namespace a word means (a
+// name under /run/netns, or a PID's /proc/PID/ns/net) is decided in
+// nsutil only (issue 9 H1: the CLI once built /proc/NAME/ns/net for an
+// all-digit name). No other package builds such a path.
+func TestNamespaceWordsResolvedInNsutil(t *testing.T) {
+	eachFile(t, func(rel, pkgDir string, fs *token.FileSet, f *ast.File) {
+		if pkgDir == "nsutil" || strings.HasPrefix(pkgDir, "internal/") {
+			return
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			lit, ok := n.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			v := strings.Trim(lit.Value, "\"`")
+			if v == "/ns/net" || strings.HasPrefix(v, "/proc/") && strings.Contains(v, "ns/net") && !strings.Contains(v, " ") {
+				t.Errorf("%s: %s builds a namespace path: resolve names and PIDs with nsutil.Open / OpenNameOrPID", fs.Position(lit.Pos()), lit.Value)
+			}
+			return true
+		})
+	})
+}
+
+// eachFile parses every non-test Go file of the module (bench is a module
+// of its own) and calls fn with its path, its package directory and the
+// syntax tree (positions in fs).
+func eachFile(t *testing.T, fn func(rel, pkgDir string, fs *token.FileSet, f *ast.File)) {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := token.NewFileSet()
+	err = filepath.WalkDir(root, func(path string, d iofs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		if d.IsDir() {
+			if rel == "bench" || d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") && rel != "." {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fs, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		fn(rel, filepath.ToSlash(filepath.Dir(rel)), fs, f)
 		return nil
 	})
 	if err != nil {
