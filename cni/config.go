@@ -39,6 +39,10 @@ type NetConf struct {
 
 	PrevResult *Result // "prevResult", decoded in the configuration's version
 
+	// StateDir is nsnet's own "stateDir": where the plugin records what
+	// each attachment made ("" is the plugin's default).
+	StateDir string
+
 	// ValidAttachments is "cni.dev/valid-attachments" of a GC request;
 	// HasValidAttachments tells a missing list (nothing may be collected)
 	// from an empty one (everything may).
@@ -150,11 +154,12 @@ func DecodeConf(data []byte) (*NetConf, error) {
 		case "prevResult":
 			prev = v
 			return nil
-		case "cni.dev/valid-attachments":
-			c.ValidAttachments, c.HasValidAttachments = nil, v.Kind != jsonlite.Null
-			if v.Kind == jsonlite.Array {
-				c.ValidAttachments = []Attachment{}
-			}
+		case "stateDir":
+			return str(v, path, &c.StateDir)
+		case "cni.dev/valid-attachments", "cni.dev/attachments": // the second: libcni also sends the name of an old spec typo (#1101)
+			// null (libcni's GCArgs with a nil list) is an empty list; only
+			// a missing key is a missing list.
+			c.ValidAttachments, c.HasValidAttachments = []Attachment{}, true
 			return list(v, path, func(_ int, v *jsonlite.Value, path string) error {
 				var a Attachment
 				err := object(v, path, func(key string, v *jsonlite.Value, path string) error {
@@ -426,6 +431,9 @@ func (c *NetConf) AppendJSON(b []byte) []byte {
 			b = appendStr(b, "mac", c.ArgsMAC)
 		}
 		b = append(b, "}}"...)
+	}
+	if c.StateDir != "" {
+		b = appendStr(b, "stateDir", c.StateDir)
 	}
 	if c.PrevResult != nil {
 		b = jsonlite.AppendKey(b, "prevResult")

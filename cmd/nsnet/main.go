@@ -22,6 +22,9 @@ func main() {
 	if nsutil.IsHelper(os.Args[0]) {
 		os.Exit(nsutil.RunHelper(os.Args[1:]))
 	}
+	if cniMode() {
+		os.Exit(cniMain())
+	}
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
 }
 

@@ -166,3 +166,28 @@ func (it *iter) next() (netip.Addr, *Range, bool) {
 		return it.cur, r, true
 	}
 }
+
+// Free reports, for STATUS, whether every range set still has an address
+// to give: cheap when it has (the iterator's first candidate is usually
+// free: one stat per set), a walk of the set when it is full. It returns
+// the first exhausted set's index.
+func Free(s *Store, cfg *Config) (exhaustedSet int, ok bool) {
+	for idx, set := range cfg.Ranges {
+		it := newIter(set, s.LastReserved(idx))
+		free := false
+		for {
+			a, _, more := it.next()
+			if !more {
+				break
+			}
+			if _, _, taken := s.Owner(a); !taken {
+				free = true
+				break
+			}
+		}
+		if !free {
+			return idx, false
+		}
+	}
+	return -1, true
+}

@@ -1,0 +1,10 @@
+package plugin
+
+import (
+	"os"
+	"testing"
+
+	"github.com/nsnet/nsnet/internal/sandbox"
+)
+
+func TestMain(m *testing.M) { os.Exit(sandbox.Main(m)) }
