@@ -252,15 +252,13 @@ func (p *call) gatewayOnBridge(j *netops.Journal, host *netops.NS, br int32, ips
 		return nil
 	}
 	have := map[netip.Prefix]bool{}
-	for _, fam := range []uint8{unix.AF_INET, unix.AF_INET6} {
-		addrs, err := host.Conn().Addrs(fam)
-		if err != nil {
-			return err
-		}
-		for _, ad := range addrs {
-			if ad.Index == br {
-				have[ad.Prefix()] = true
-			}
+	addrs, err := host.Conn().Addrs(0) // the host's few: containers' are in their namespaces
+	if err != nil {
+		return err
+	}
+	for _, ad := range addrs {
+		if ad.Index == br {
+			have[ad.Prefix()] = true
 		}
 	}
 	b := netops.NewBatch(j, host)

@@ -66,15 +66,13 @@ func (p *call) check() error {
 			differ(env.IfName + " is down")
 		}
 		have := map[netip.Prefix]bool{}
-		for _, fam := range []uint8{unix.AF_INET, unix.AF_INET6} {
-			addrs, err := cc.Addrs(fam)
-			if err != nil {
-				return err
-			}
-			for _, ad := range addrs {
-				if ad.Index == l.Index {
-					have[ad.Prefix()] = true
-				}
+		addrs, err := cc.Addrs(0)
+		if err != nil {
+			return err
+		}
+		for _, ad := range addrs {
+			if ad.Index == l.Index {
+				have[ad.Prefix()] = true
 			}
 		}
 		for ip := range want {
@@ -167,15 +165,13 @@ func checkNAT(host *netops.NS, a *Attachment) []string {
 func checkRoutes(c *rtnl.Conn, index int32, ifname string, want []cni.Route) []string {
 	var diffs []string
 	have := map[netip.Prefix][]netip.Addr{}
-	for _, fam := range []uint8{unix.AF_INET, unix.AF_INET6} {
-		rs, err := c.Routes(fam)
-		if err != nil {
-			return []string{"routes unreadable: " + err.Error()}
-		}
-		for _, r := range rs {
-			if r.OutIndex == index {
-				have[r.DstPrefix()] = append(have[r.DstPrefix()], r.Gateway)
-			}
+	rs, err := c.Routes(0)
+	if err != nil {
+		return []string{"routes unreadable: " + err.Error()}
+	}
+	for _, r := range rs {
+		if r.OutIndex == index {
+			have[r.DstPrefix()] = append(have[r.DstPrefix()], r.Gateway)
 		}
 	}
 	for _, r := range want {
