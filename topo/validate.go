@@ -1,9 +1,11 @@
 package topo
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -106,11 +108,18 @@ type iface struct {
 type model struct {
 	ifaces []*iface
 	byNS   map[string]map[string]*iface // netns -> name -> iface; "" is the host
+	inNS   map[string][]*iface          // netns -> its ifaces, in file order
+}
+
+// addIface adds f to the interfaces whose addresses count.
+func (m *model) addIface(f *iface) {
+	m.ifaces = append(m.ifaces, f)
+	m.inNS[f.NS] = append(m.inNS[f.NS], f)
 }
 
 func (c *checker) model() *model {
 	t := c.t
-	m := &model{byNS: map[string]map[string]*iface{"": {}}}
+	m := &model{byNS: map[string]map[string]*iface{"": {}}, inNS: map[string][]*iface{}}
 	for i, n := range t.Namespaces {
 		p := fmt.Sprintf("namespaces[%d]", i)
 		if err := nsutil.ValidName(n.Name); err != nil {
@@ -130,7 +139,7 @@ func (c *checker) model() *model {
 		}
 		if err := ifname.Check(f.Name); err != nil {
 			c.add(f.Path+".name", "interface %q (%s): %v", f.Name, what, err)
-			m.ifaces = append(m.ifaces, f) // its addresses still count
+			m.addIface(f) // its addresses still count
 			return
 		}
 		names, ok := m.byNS[f.NS]
@@ -142,7 +151,7 @@ func (c *checker) model() *model {
 			return
 		}
 		names[f.Name] = f
-		m.ifaces = append(m.ifaces, f)
+		m.addIface(f)
 	}
 	for i, b := range t.Bridges {
 		p := fmt.Sprintf("bridges[%d]", i)
@@ -273,26 +282,117 @@ func lastAddr(p netip.Prefix) netip.Addr {
 }
 
 // overlaps reports two subnets that overlap on different segments (the
-// seed's "don't use overlapping IP ranges").
+// seed's "don't use overlapping IP ranges"), each pair once, at the later
+// of the two addresses, in file order.
+//
+// Two prefixes overlap only when one holds the other, so sorted by first
+// address (and shorter first) the prefixes that hold one are a chain that
+// a sweep keeps on a stack: O(n log n) for n addresses, plus the pairs it
+// reports. Equal prefixes form one group, indexed by segment, so that a
+// bridge's thousands of addresses in one subnet are not compared pairwise.
 func (c *checker) overlaps(m *model) {
-	type sub struct {
-		p netip.Prefix
-		f *iface
-	}
-	var subs []sub
+	var subs []subnet
 	for _, f := range m.ifaces {
 		for _, a := range f.Addrs {
-			subs = append(subs, sub{a.Masked(), f})
+			subs = append(subs, subnet{a.Masked(), f, len(subs)})
 		}
 	}
-	for i := range subs {
-		for j := 0; j < i; j++ {
-			a, b := subs[i], subs[j]
-			if a.f.Segment != b.f.Segment && a.p.Overlaps(b.p) {
-				c.add(a.f.Path+".addresses", "%s has %s, which overlaps %s of %s on another segment (%s, %s): use non-overlapping subnets", a.f.describe(), a.p, b.p, b.f.describe(), a.f.Segment, b.f.Segment)
+	slices.SortFunc(subs, func(a, b subnet) int {
+		return cmp.Or(a.p.Addr().Compare(b.p.Addr()), cmp.Compare(a.p.Bits(), b.p.Bits()),
+			cmp.Compare(a.f.Segment, b.f.Segment), cmp.Compare(a.i, b.i))
+	})
+	var pairs [][2]subnet // {later, earlier} in file order
+	var stack []subnetGroup
+	for len(subs) > 0 {
+		n := 1
+		for n < len(subs) && subs[n].p == subs[0].p {
+			n++
+		}
+		g := newSubnetGroup(subs[:n])
+		subs = subs[n:]
+		for len(stack) > 0 && !stack[len(stack)-1].p().Overlaps(g.p()) {
+			stack = stack[:len(stack)-1]
+		}
+		pairs = g.pairs(g, pairs)
+		for _, h := range stack {
+			pairs = g.pairs(h, pairs)
+		}
+		stack = append(stack, g)
+	}
+	slices.SortFunc(pairs, func(x, y [2]subnet) int {
+		return cmp.Or(cmp.Compare(x[0].i, y[0].i), cmp.Compare(x[1].i, y[1].i))
+	})
+	for _, ab := range pairs {
+		a, b := ab[0], ab[1]
+		c.add(a.f.Path+".addresses", "%s has %s, which overlaps %s of %s on another segment (%s, %s): use non-overlapping subnets", a.f.describe(), a.p, b.p, b.f.describe(), a.f.Segment, b.f.Segment)
+	}
+}
+
+// A subnet is an interface address's subnet; i is its place in the file.
+type subnet struct {
+	p netip.Prefix
+	f *iface
+	i int
+}
+
+// A subnetGroup is the addresses of one subnet, sorted by segment; runs
+// are the bounds of each segment's addresses in members, nil when they
+// are all on one segment (most groups: nothing to allocate).
+type subnetGroup struct {
+	members []subnet
+	runs    []int // members[runs[k]:runs[k+1]] share a segment
+}
+
+func newSubnetGroup(members []subnet) subnetGroup {
+	g := subnetGroup{members: members}
+	if members[0].f.Segment == members[len(members)-1].f.Segment {
+		return g
+	}
+	g.runs = []int{0}
+	for i := 1; i < len(members); i++ {
+		if members[i].f.Segment != members[i-1].f.Segment {
+			g.runs = append(g.runs, i)
+		}
+	}
+	g.runs = append(g.runs, len(members))
+	return g
+}
+
+func (g subnetGroup) p() netip.Prefix { return g.members[0].p }
+
+// oneSegment reports whether all of g is on one segment.
+func (g subnetGroup) oneSegment() bool { return g.runs == nil }
+
+// pairs appends every pair of an address of g and an address of h (g
+// itself, or a subnet that holds g's) on different segments; a pair
+// within g once. It skips h's addresses on a's segment a run at a time,
+// so its cost is the pairs plus, per address of g, h's segments.
+func (g subnetGroup) pairs(h subnetGroup, out [][2]subnet) [][2]subnet {
+	if g.oneSegment() && h.oneSegment() && g.members[0].f.Segment == h.members[0].f.Segment {
+		return out // the usual case: one segment, nothing to compare
+	}
+	self := &g.members[0] == &h.members[0]
+	runs := h.runs
+	if runs == nil {
+		runs = []int{0, len(h.members)}
+	}
+	for _, a := range g.members {
+		for k := 0; k+1 < len(runs); k++ {
+			run := h.members[runs[k]:runs[k+1]]
+			if run[0].f.Segment == a.f.Segment {
+				continue
+			}
+			for _, b := range run {
+				switch {
+				case a.i > b.i:
+					out = append(out, [2]subnet{a, b})
+				case !self:
+					out = append(out, [2]subnet{b, a})
+				}
 			}
 		}
 	}
+	return out
 }
 
 // routes checks every route: destination, gateway on a connected subnet
@@ -354,15 +454,9 @@ func (c *checker) routes(m *model) {
 			if ns == "" && dev == nil {
 				continue // the host has links the file does not know about
 			}
-			var cands []*iface
+			cands := m.inNS[ns]
 			if dev != nil {
 				cands = []*iface{dev}
-			} else {
-				for _, f := range m.ifaces {
-					if f.NS == ns {
-						cands = append(cands, f)
-					}
-				}
 			}
 			var subnets []string
 			ok := false
@@ -397,10 +491,8 @@ func (c *checker) routes(m *model) {
 
 func ifNames(m *model, ns string) []string {
 	var out []string
-	for _, f := range m.ifaces {
-		if f.NS == ns {
-			out = append(out, f.Name)
-		}
+	for _, f := range m.inNS[ns] {
+		out = append(out, f.Name)
 	}
 	if len(out) == 0 {
 		return []string{"(none: add a veth with \"netns\": \"" + ns + "\")"}
