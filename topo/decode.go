@@ -23,7 +23,7 @@ import (
 // true/false belongs), whichever comes first in the file; then a syntax
 // error, or data after the topology object; then the first string,
 // number or boolean of the wrong type. A null leaves its field at the
-// zero value.
+// zero value; a file that is only null is refused.
 //
 // decode is where the file's texts become typed values, once: addresses,
 // destinations and gateways become net/netip values, NAT rules nft's.
@@ -36,6 +36,11 @@ func decode(name string, data []byte) (*Topology, error) {
 	t := &Topology{source: name, lines: map[string]int{}, bad: map[string]badValue{}}
 	root, err := jsonlite.Parse(data)
 	d := decoder{name: name, lines: t.lines, bad: t.bad}
+	// A file that is null is no topology (encoding/json would decode it
+	// as an empty one, and up would do nothing and say so with exit 0).
+	if root.Kind == jsonlite.Null {
+		return nil, d.mismatch(&root, "", "an object {...}")
+	}
 	// On a syntax error root is the part read before it, so a problem
 	// there is reported first.
 	if derr := d.topology(&root, t); derr != nil {

@@ -202,6 +202,9 @@ func (w *refWalker) value(typ reflect.Type, path string) error {
 	if _, ok := w.lines[path]; !ok {
 		w.lines[path] = w.tokenLine()
 	}
+	if tok == nil && path == "" {
+		return w.skipMismatch(tok, typ, path) // a file that is null: refused, unlike encoding/json
+	}
 	if tok == nil && (typ.Kind() == reflect.Struct || typ.Kind() == reflect.Slice) {
 		return nil // null: empty, as encoding/json decodes it
 	}

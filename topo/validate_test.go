@@ -53,6 +53,10 @@ func TestDecodeErrors(t *testing.T) {
 		{"syntax", "{\n\"host\": {,}}", `f.json:2: invalid JSON`},
 		{"trailing", "{}\n{}", `f.json:2: unexpected data after the topology object`},
 		{"truncated", "{\"host\": {", `f.json:1: invalid JSON: unexpected end of file`},
+		// Issue 9 L5: a file that is null was an empty topology (exit 0).
+		{"null", "null", `f.json:1: the topology: expected an object {...}, found null`},
+		{"null after space", "\n\n  null \n", `f.json:3: the topology: expected an object {...}, found null`},
+		{"list", "[]", `f.json:1: the topology: expected an object {...}, found a list`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Parse("f.json", []byte(tt.in))

@@ -53,6 +53,7 @@ func TestInvalidTopologyExits2(t *testing.T) {
 		{"gateway", bad, "route default via 192.168.1.2 in red: gateway 192.168.1.2 is not on a subnet red is connected to"},
 		{"unknown field", strings.Replace(string(topo.Seed()), `"forwarding": true`, `"forwardng": true`, 1), `seed.json:3: unknown field "forwardng" in host`},
 		{"missing file", "", "no such file or directory"},
+		{"null", "null\n", "seed.json:1: the topology: expected an object {...}, found null"}, // issue 9 L5
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := filepath.Join(dir, "seed.json")
