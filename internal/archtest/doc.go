@@ -4,5 +4,8 @@
 // topo's sources to keep address parsing in its decoder, and checks that
 // the CLI knows no kernel format: cmd/nsnet imports neither x/sys/unix,
 // mdlayher/netlink nor encoding/binary, and declares no kernel constant
-// (rtnl exports them typed, with iproute2's words as their String).
+// (rtnl exports them typed, with iproute2's words as their String). It
+// also keeps two rules in one place each: the interface-name rule in
+// internal/ifname, and namespace names with their name-or-PID resolution
+// in nsutil.
 package archtest
