@@ -5,7 +5,7 @@ import (
 	"net"
 	"net/netip"
 
-	"github.com/nsnet/nsnet/nft"
+	"github.com/nsnet/nsnet/firewall"
 )
 
 // An Attachment joins a namespace to a bridge on the host with a veth born
@@ -99,14 +99,14 @@ func DeleteLink(ns *NS, name, kind string) (deleted bool, err error) {
 // DeleteNAT deletes a masquerade or port forward of table inet nsnet in
 // ns (and the table when nothing else is left in it). One that is not
 // there is (false, nil).
-func DeleteNAT(ns *NS, rule nft.NATRule) (deleted bool, err error) {
+func DeleteNAT(ns *NS, rule firewall.NATRule) (deleted bool, err error) {
 	obj := natObject(ns, rule)
-	c, err := ns.nft()
+	nat, err := ns.nat()
 	if err != nil {
 		return false, &Error{Verb: Delete, Object: obj, Err: err}
 	}
-	if err := c.NATDel(rule); err != nil {
-		if errors.Is(err, nft.ErrNotFound) {
+	if err := nat.Del(rule); err != nil {
+		if errors.Is(err, firewall.ErrNotFound) {
 			return false, nil
 		}
 		return false, &Error{Verb: Delete, Object: obj, Err: err}

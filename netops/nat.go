@@ -3,36 +3,37 @@ package netops
 import (
 	"errors"
 
+	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/nft"
 )
 
-// AddNAT adds a masquerade or a port forward (nft.Masquerade,
-// nft.Forward) to nsnet's table inet nsnet in ns, one nf_tables
+// AddNAT adds a masquerade or a port forward (firewall.Masquerade,
+// firewall.Forward) to nsnet's table inet nsnet in ns, one nf_tables
 // transaction, and records its deletion when this call added it. A rule
 // that is already there exactly, whoever added it (a concurrent `up`, an
 // earlier run), is not an error and gets no undo. Other writers of the
 // ruleset are tolerated: the transaction is checked against the ruleset's
-// generation and retried (nft.Conn.NATAdd).
-func AddNAT(j *Journal, ns *NS, rule nft.NATRule) (added bool, err error) {
+// generation and retried (firewall.NAT.Add).
+func AddNAT(j *Journal, ns *NS, rule firewall.NATRule) (added bool, err error) {
 	obj := natObject(ns, rule)
 	if err := j.before(obj); err != nil {
 		return false, &Error{Verb: Create, Object: obj, Err: err}
 	}
-	c, err := ns.nft()
+	nat, err := ns.nat()
 	if err != nil {
 		return false, &Error{Verb: Create, Object: obj, Err: err}
 	}
-	added, err = c.NATAdd(rule)
+	added, err = nat.Add(rule)
 	if err != nil {
 		return false, &Error{Verb: Create, Object: obj, Err: err}
 	}
 	if added {
 		j.record(entry{verb: Create, obj: obj, ns: ns, undo: func() error {
-			c, err := ns.nft()
+			nat, err := ns.nat()
 			if err != nil {
 				return err
 			}
-			if err := c.NATDel(rule); err != nil && !errors.Is(err, nft.ErrNotFound) {
+			if err := nat.Del(rule); err != nil && !errors.Is(err, firewall.ErrNotFound) {
 				return err
 			}
 			return nil
@@ -41,9 +42,9 @@ func AddNAT(j *Journal, ns *NS, rule nft.NATRule) (added bool, err error) {
 	return added, nil
 }
 
-func natObject(ns *NS, rule nft.NATRule) Object {
+func natObject(ns *NS, rule firewall.NATRule) Object {
 	k := KindMasquerade
-	if _, ok := rule.(nft.Forward); ok {
+	if _, ok := rule.(firewall.Forward); ok {
 		k = KindForward
 	}
 	return Object{Kind: k, NS: ns.label, Name: rule.String()}
@@ -70,7 +71,21 @@ func (n *NS) nft() (*nft.Conn, error) {
 		return nil, err
 	}
 	n.nftc = c
+	n.natc = firewall.NewNAT(c)
 	return c, nil
+}
+
+// nat returns nsnet's NAT table on n's nf_tables socket.
+func (n *NS) nat() (*firewall.NAT, error) {
+	if _, err := n.nft(); err != nil {
+		return nil, err
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.done {
+		return nil, errClosed
+	}
+	return n.natc, nil
 }
 
 // Sysctl sets a per-namespace sysctl of ns ("net.ipv4.ip_forward") to

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/internal/nettest"
 	"github.com/nsnet/nsnet/internal/sandbox"
 	"github.com/nsnet/nsnet/nft"
@@ -239,11 +240,11 @@ func scenario(j *Journal, w *world) error {
 	if err := Sysctl(j, w.old, "net.ipv4.ip_forward", "1"); err != nil {
 		return err
 	}
-	if _, err := AddNAT(j, w.host, nft.Masquerade{Src: pfx("10.77.0.0/24")}); err != nil {
+	if _, err := AddNAT(j, w.host, firewall.Masquerade{Src: pfx("10.77.0.0/24")}); err != nil {
 		return err
 	}
 	to := netip.MustParseAddrPort("10.77.0.2:80")
-	if _, err := AddNAT(j, w.host, nft.Forward{Proto: "tcp", Port: 8080, To: to}); err != nil {
+	if _, err := AddNAT(j, w.host, firewall.Forward{Proto: "tcp", Port: 8080, To: to}); err != nil {
 		return err
 	}
 	return nil
@@ -378,10 +379,10 @@ func TestUndoKeepsForeignObjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	if _, err := nc.NATAdd(nft.Masquerade{Src: pfx("10.77.0.0/24")}); err != nil {
+	if _, err := firewall.NewNAT(nc).Add(firewall.Masquerade{Src: pfx("10.77.0.0/24")}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _, _ = nc.NATFlush() })
+	t.Cleanup(func() { _, _ = firewall.NewNAT(nc).Flush() })
 	before := withoutCarrier(snapshot(t, c))
 	var objs []Object
 	j := &Journal{hook: func(o Object) error { objs = append(objs, o); return nil }}

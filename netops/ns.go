@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/nft"
 	"github.com/nsnet/nsnet/nsutil"
 	"github.com/nsnet/nsnet/rtnl"
@@ -28,9 +29,10 @@ type NS struct {
 	current bool   // the process's own namespace: sysctls need no setns, sockets no thread
 
 	mu    sync.Mutex
-	conns []*rtnl.Conn // idle sockets
-	all   []*rtnl.Conn // every socket dialled, to close
-	nftc  *nft.Conn    // nf_tables socket, dialled on first use
+	conns []*rtnl.Conn  // idle sockets
+	all   []*rtnl.Conn  // every socket dialled, to close
+	nftc  *nft.Conn     // nf_tables socket, dialled on first use
+	natc  *firewall.NAT // nsnet's NAT table on nftc (its policy mutex serialises this process's writers)
 	done  bool
 }
 
@@ -156,6 +158,7 @@ func (n *NS) Close() error {
 	if n.nftc != nil {
 		errs = append(errs, n.nftc.Close())
 		n.nftc = nil
+		n.natc = nil
 	}
 	errs = append(errs, n.ns.Close())
 	return errors.Join(errs...)

@@ -4,6 +4,7 @@ package nft
 const (
 	nftaTableHandle = 4  // NFTA_TABLE_HANDLE, nf_tables.h
 	nftaChainFlags  = 10 // NFTA_CHAIN_FLAGS
+	nftaBitwiseOp   = 6  // NFTA_BITWISE_OP
 
 	// nftUdataRuleComment is NFTNL_UDATA_RULE_COMMENT (libnftnl udata.h):
 	// the TLV type nft uses for `comment "..."` inside NFTA_RULE_USERDATA.
@@ -12,5 +13,4 @@ const (
 	nfDrop   = 0 // NF_DROP, netfilter.h
 	nfAccept = 1 // NF_ACCEPT
 
-	ipsCTDstNat = 0x20 // IPS_DST_NAT, nf_conntrack_common.h
 )

@@ -5,9 +5,12 @@
 // sendmsg, applied whole or not at all), tables, chains (base chains with
 // type, hook, priority and policy), rules built from one Expr type per
 // kernel expression (meta, payload, cmp, bitwise, immediate, nat, masq,
-// counter, ct, fib), decoding of all of them back from kernel dumps, and
-// nsnet's own NAT ruleset in table "inet nsnet" (NATAdd, NATDel, NATList,
-// NATFlush). It knows nothing of rtnl, of namespace names or of the CLI.
+// counter, ct, fib), typed kernel enums with nft's names (MetaKey, CmpOp,
+// NatType, Family, Hook, Policy), and decoding of all of them back from
+// kernel dumps; attributes it does not model are kept verbatim (RawAttr),
+// so a decoded rule re-encodes to what the kernel sent. It knows nothing
+// of what nsnet's rules mean (package firewall builds them from these
+// pieces), of rtnl, of namespace names or of the CLI.
 //
 // Kernel interfaces: include/uapi/linux/netfilter/nf_tables.h,
 // include/uapi/linux/netfilter/nfnetlink.h, net/netfilter/nfnetlink.c
@@ -20,12 +23,8 @@
 // calls setns(2).
 //
 // Concurrency: a Conn is safe for concurrent use by several goroutines; a Tx
-// is not. The NAT methods detect concurrent writers through the ruleset
-// generation (NFNL_BATCH_GENID) and retry.
-//
-// Isolation: the NAT API reads and writes table "inet nsnet" only. It never
-// reads-modifies-writes another table; NATFlush deletes that one table.
-// Other tables are only ever read (BaseChains, for the doctor).
+// is not. Tx.RequireGen (NFNL_BATCH_GENID) lets a caller detect a
+// concurrent writer between its read and its commit.
 //
 // Debugging: NLDEBUG=level=1 (mdlayher/netlink) prints every message sent
 // and received.

@@ -5,10 +5,6 @@ import (
 	"fmt"
 )
 
-// ErrNotFound reports that a NAT rule asked for is not in table inet nsnet.
-// NATDel wraps it: errors.Is(err, nft.ErrNotFound).
-var ErrNotFound = errors.New("no such nat rule")
-
 var (
 	errShortNfgenmsg = errors.New("message shorter than nfgenmsg")
 	errNoExprName    = errors.New("expression without NFTA_EXPR_NAME")
@@ -21,7 +17,7 @@ var (
 type OpError struct {
 	Op   string // "rule add", "chain add", "commit", ...
 	Obj  string // "inet nsnet postrouting", ...
-	Err  error  // a unix.Errno, or ErrNotFound: errors.Is works
+	Err  error  // a unix.Errno (or a policy sentinel of a package above): errors.Is works
 	Hint string // kernel extended-ACK text, when there is one
 	More int    // further failed messages of the same transaction
 }

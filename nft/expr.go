@@ -33,6 +33,31 @@ func (e *Unknown) unmarshalData(b []byte) error {
 	return nil
 }
 
+// A RawAttr is an attribute this package does not decode, kept verbatim
+// (type with its NLA_F_NESTED/NLA_F_NET_BYTEORDER flags, and payload) so
+// that a decoded expression re-encodes to what the kernel sent, as rtnl
+// keeps unknown link attributes.
+type RawAttr struct {
+	Type uint16
+	Data []byte
+}
+
+// rawAttr keeps the current attribute of ad.
+func rawAttr(ad *netlink.AttributeDecoder) RawAttr {
+	b := ad.Bytes()
+	if len(b) == 0 {
+		b = nil // a decoded value and its re-encoding compare equal
+	}
+	return RawAttr{Type: ad.Type() | ad.TypeFlags(), Data: b}
+}
+
+// encodeRaw writes attributes kept by rawAttr.
+func encodeRaw(ae *netlink.AttributeEncoder, attrs []RawAttr) {
+	for _, a := range attrs {
+		ae.Bytes(a.Type, a.Data)
+	}
+}
+
 // newExpr returns the zero expression for a kernel name.
 func newExpr(name string) Expr {
 	switch name {

@@ -7,11 +7,13 @@ import "golang.org/x/sys/unix"
 // prefix that is not byte-aligned. Only the mask-and-xor operation
 // (NFT_BITWISE_MASK_XOR, the kernel's default) is modelled.
 type Bitwise struct {
-	SReg uint32 // NFTA_BITWISE_SREG
-	DReg uint32 // NFTA_BITWISE_DREG
-	Len  uint32 // NFTA_BITWISE_LEN
-	Mask []byte // NFTA_BITWISE_MASK / NFTA_DATA_VALUE
-	Xor  []byte // NFTA_BITWISE_XOR / NFTA_DATA_VALUE
+	SReg    uint32    // NFTA_BITWISE_SREG
+	DReg    uint32    // NFTA_BITWISE_DREG
+	Len     uint32    // NFTA_BITWISE_LEN
+	Mask    []byte    // NFTA_BITWISE_MASK / NFTA_DATA_VALUE
+	Xor     []byte    // NFTA_BITWISE_XOR / NFTA_DATA_VALUE
+	Op      *uint32   // NFTA_BITWISE_OP: nil = not sent (nft sends none; the kernel dumps 0, NFT_BITWISE_MASK_XOR)
+	Unknown []RawAttr // attributes not decoded, kept verbatim and sent after the others
 }
 
 func (e *Bitwise) exprName() string { return "bitwise" }
@@ -23,6 +25,10 @@ func (e *Bitwise) marshalData() ([]byte, error) {
 	ae.Uint32(unix.NFTA_BITWISE_LEN, e.Len)
 	encodeData(ae, unix.NFTA_BITWISE_MASK, e.Mask)
 	encodeData(ae, unix.NFTA_BITWISE_XOR, e.Xor)
+	if e.Op != nil {
+		ae.Uint32(nftaBitwiseOp, *e.Op)
+	}
+	encodeRaw(ae, e.Unknown)
 	return ae.Encode()
 }
 
@@ -44,6 +50,11 @@ func (e *Bitwise) unmarshalData(b []byte) error {
 			e.Mask = decodeData(ad)
 		case unix.NFTA_BITWISE_XOR:
 			e.Xor = decodeData(ad)
+		case nftaBitwiseOp:
+			op := ad.Uint32()
+			e.Op = &op
+		default:
+			e.Unknown = append(e.Unknown, rawAttr(ad))
 		}
 	}
 	return ad.Err()

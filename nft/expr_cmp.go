@@ -6,9 +6,10 @@ import "golang.org/x/sys/unix"
 // Data is in the byte order of what was loaded: network order for payload,
 // host order for meta keys such as nfproto (nft prints it as host words).
 type Cmp struct {
-	Op   uint32 // NFTA_CMP_OP: unix.NFT_CMP_EQ, NFT_CMP_NEQ, ...
-	Reg  uint32 // NFTA_CMP_SREG
-	Data []byte // NFTA_CMP_DATA / NFTA_DATA_VALUE
+	Op      CmpOp     // NFTA_CMP_OP: CmpEq, CmpNeq, ...
+	Reg     uint32    // NFTA_CMP_SREG
+	Data    []byte    // NFTA_CMP_DATA / NFTA_DATA_VALUE
+	Unknown []RawAttr // attributes not decoded, kept verbatim and sent after the others
 }
 
 func (e *Cmp) exprName() string { return "cmp" }
@@ -16,8 +17,9 @@ func (e *Cmp) exprName() string { return "cmp" }
 func (e *Cmp) marshalData() ([]byte, error) {
 	ae := newEncoder()
 	ae.Uint32(unix.NFTA_CMP_SREG, e.Reg)
-	ae.Uint32(unix.NFTA_CMP_OP, e.Op)
+	ae.Uint32(unix.NFTA_CMP_OP, uint32(e.Op))
 	encodeData(ae, unix.NFTA_CMP_DATA, e.Data)
+	encodeRaw(ae, e.Unknown)
 	return ae.Encode()
 }
 
@@ -32,9 +34,11 @@ func (e *Cmp) unmarshalData(b []byte) error {
 		case unix.NFTA_CMP_SREG:
 			e.Reg = ad.Uint32()
 		case unix.NFTA_CMP_OP:
-			e.Op = ad.Uint32()
+			e.Op = CmpOp(ad.Uint32())
 		case unix.NFTA_CMP_DATA:
 			e.Data = decodeData(ad)
+		default:
+			e.Unknown = append(e.Unknown, rawAttr(ad))
 		}
 	}
 	return ad.Err()

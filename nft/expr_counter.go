@@ -6,8 +6,9 @@ import "golang.org/x/sys/unix"
 // bytes 0"). Sent with zeros it starts a fresh counter; a dump returns the
 // current values.
 type Counter struct {
-	Bytes   uint64 // NFTA_COUNTER_BYTES
-	Packets uint64 // NFTA_COUNTER_PACKETS
+	Bytes   uint64    // NFTA_COUNTER_BYTES
+	Packets uint64    // NFTA_COUNTER_PACKETS
+	Unknown []RawAttr // attributes not decoded, kept verbatim and sent after the others
 }
 
 func (e *Counter) exprName() string { return "counter" }
@@ -21,6 +22,7 @@ func (e *Counter) marshalData() ([]byte, error) {
 	if e.Packets != 0 {
 		ae.Uint64(unix.NFTA_COUNTER_PACKETS, e.Packets)
 	}
+	encodeRaw(ae, e.Unknown)
 	return ae.Encode()
 }
 
@@ -36,6 +38,8 @@ func (e *Counter) unmarshalData(b []byte) error {
 			e.Bytes = ad.Uint64()
 		case unix.NFTA_COUNTER_PACKETS:
 			e.Packets = ad.Uint64()
+		default:
+			e.Unknown = append(e.Unknown, rawAttr(ad))
 		}
 	}
 	return ad.Err()

@@ -5,9 +5,10 @@ import "golang.org/x/sys/unix"
 // Ct loads a conntrack key into a register ("ct load status => reg 1").
 // Only the load form is modelled.
 type Ct struct {
-	Key       uint32 // NFTA_CT_KEY: unix.NFT_CT_STATE, NFT_CT_STATUS, ...
-	Reg       uint32 // NFTA_CT_DREG
-	Direction *uint8 // NFTA_CT_DIRECTION: 0 original, 1 reply; nil = not sent
+	Key       uint32    // NFTA_CT_KEY: unix.NFT_CT_STATE, NFT_CT_STATUS, ...
+	Reg       uint32    // NFTA_CT_DREG
+	Direction *uint8    // NFTA_CT_DIRECTION: 0 original, 1 reply; nil = not sent
+	Unknown   []RawAttr // attributes not decoded, kept verbatim and sent after the others
 }
 
 func (e *Ct) exprName() string { return "ct" }
@@ -19,6 +20,7 @@ func (e *Ct) marshalData() ([]byte, error) {
 	if e.Direction != nil {
 		ae.Uint8(unix.NFTA_CT_DIRECTION, *e.Direction)
 	}
+	encodeRaw(ae, e.Unknown)
 	return ae.Encode()
 }
 
@@ -37,6 +39,8 @@ func (e *Ct) unmarshalData(b []byte) error {
 		case unix.NFTA_CT_DIRECTION:
 			d := ad.Uint8()
 			e.Direction = &d
+		default:
+			e.Unknown = append(e.Unknown, rawAttr(ad))
 		}
 	}
 	return ad.Err()

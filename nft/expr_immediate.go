@@ -8,9 +8,10 @@ import (
 // Immediate loads constant data into a register ("immediate reg 1
 // 0x020fa8c0"), or a verdict into register 0 when Verdict is set.
 type Immediate struct {
-	Reg     uint32   // NFTA_IMMEDIATE_DREG
-	Data    []byte   // NFTA_IMMEDIATE_DATA / NFTA_DATA_VALUE
-	Verdict *Verdict // NFTA_IMMEDIATE_DATA / NFTA_DATA_VERDICT (Reg 0)
+	Reg     uint32    // NFTA_IMMEDIATE_DREG
+	Data    []byte    // NFTA_IMMEDIATE_DATA / NFTA_DATA_VALUE
+	Verdict *Verdict  // NFTA_IMMEDIATE_DATA / NFTA_DATA_VERDICT (Reg 0)
+	Unknown []RawAttr // attributes not decoded, kept verbatim and sent after the others
 }
 
 // A Verdict is NFTA_DATA_VERDICT: a code (unix.NFT_JUMP, NF_ACCEPT as 1,
@@ -41,6 +42,7 @@ func (e *Immediate) marshalData() ([]byte, error) {
 		})
 		return nil
 	})
+	encodeRaw(ae, e.Unknown)
 	return ae.Encode()
 }
 
@@ -56,6 +58,8 @@ func (e *Immediate) unmarshalData(b []byte) error {
 			e.Reg = ad.Uint32()
 		case unix.NFTA_IMMEDIATE_DATA:
 			ad.Nested(e.decodeData)
+		default:
+			e.Unknown = append(e.Unknown, rawAttr(ad))
 		}
 	}
 	return ad.Err()

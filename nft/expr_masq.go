@@ -5,9 +5,10 @@ import "golang.org/x/sys/unix"
 // Masq is the masquerade expression ("masq"): source NAT to the address of
 // the outgoing interface, forgotten when that interface goes down.
 type Masq struct {
-	Flags       uint32 // NFTA_MASQ_FLAGS: NF_NAT_RANGE_* bits (random, persistent)
-	RegProtoMin uint32 // NFTA_MASQ_REG_PROTO_MIN
-	RegProtoMax uint32 // NFTA_MASQ_REG_PROTO_MAX
+	Flags       uint32    // NFTA_MASQ_FLAGS: NF_NAT_RANGE_* bits (random, persistent)
+	RegProtoMin uint32    // NFTA_MASQ_REG_PROTO_MIN
+	RegProtoMax uint32    // NFTA_MASQ_REG_PROTO_MAX
+	Unknown     []RawAttr // attributes not decoded, kept verbatim and sent after the others
 }
 
 func (e *Masq) exprName() string { return "masq" }
@@ -23,6 +24,7 @@ func (e *Masq) marshalData() ([]byte, error) {
 	if e.RegProtoMax != 0 {
 		ae.Uint32(unix.NFTA_MASQ_REG_PROTO_MAX, e.RegProtoMax)
 	}
+	encodeRaw(ae, e.Unknown)
 	return ae.Encode()
 }
 
@@ -40,6 +42,8 @@ func (e *Masq) unmarshalData(b []byte) error {
 			e.RegProtoMin = ad.Uint32()
 		case unix.NFTA_MASQ_REG_PROTO_MAX:
 			e.RegProtoMax = ad.Uint32()
+		default:
+			e.Unknown = append(e.Unknown, rawAttr(ad))
 		}
 	}
 	return ad.Err()

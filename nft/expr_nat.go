@@ -8,20 +8,21 @@ import "golang.org/x/sys/unix"
 // NF_NAT_RANGE_MAP_IPS to Flags itself when an address register is given,
 // so a dump shows flags 0x3 where nft sent 0x2.
 type Nat struct {
-	Type        uint32 // NFTA_NAT_TYPE: unix.NFT_NAT_SNAT or NFT_NAT_DNAT
-	Family      uint32 // NFTA_NAT_FAMILY: unix.NFPROTO_IPV4 or NFPROTO_IPV6
-	RegAddrMin  uint32 // NFTA_NAT_REG_ADDR_MIN
-	RegAddrMax  uint32 // NFTA_NAT_REG_ADDR_MAX
-	RegProtoMin uint32 // NFTA_NAT_REG_PROTO_MIN
-	RegProtoMax uint32 // NFTA_NAT_REG_PROTO_MAX
-	Flags       uint32 // NFTA_NAT_FLAGS: NF_NAT_RANGE_* bits
+	Type        NatType   // NFTA_NAT_TYPE: NatSNAT or NatDNAT
+	Family      uint32    // NFTA_NAT_FAMILY: unix.NFPROTO_IPV4 or NFPROTO_IPV6
+	RegAddrMin  uint32    // NFTA_NAT_REG_ADDR_MIN
+	RegAddrMax  uint32    // NFTA_NAT_REG_ADDR_MAX
+	RegProtoMin uint32    // NFTA_NAT_REG_PROTO_MIN
+	RegProtoMax uint32    // NFTA_NAT_REG_PROTO_MAX
+	Flags       uint32    // NFTA_NAT_FLAGS: NF_NAT_RANGE_* bits
+	Unknown     []RawAttr // attributes not decoded, kept verbatim and sent after the others
 }
 
 func (e *Nat) exprName() string { return "nat" }
 
 func (e *Nat) marshalData() ([]byte, error) {
 	ae := newEncoder()
-	ae.Uint32(unix.NFTA_NAT_TYPE, e.Type)
+	ae.Uint32(unix.NFTA_NAT_TYPE, uint32(e.Type))
 	ae.Uint32(unix.NFTA_NAT_FAMILY, e.Family)
 	if e.RegAddrMin != 0 {
 		ae.Uint32(unix.NFTA_NAT_REG_ADDR_MIN, e.RegAddrMin)
@@ -38,6 +39,7 @@ func (e *Nat) marshalData() ([]byte, error) {
 	if e.Flags != 0 {
 		ae.Uint32(unix.NFTA_NAT_FLAGS, e.Flags)
 	}
+	encodeRaw(ae, e.Unknown)
 	return ae.Encode()
 }
 
@@ -50,7 +52,7 @@ func (e *Nat) unmarshalData(b []byte) error {
 	for ad.Next() {
 		switch ad.Type() {
 		case unix.NFTA_NAT_TYPE:
-			e.Type = ad.Uint32()
+			e.Type = NatType(ad.Uint32())
 		case unix.NFTA_NAT_FAMILY:
 			e.Family = ad.Uint32()
 		case unix.NFTA_NAT_REG_ADDR_MIN:
@@ -63,6 +65,8 @@ func (e *Nat) unmarshalData(b []byte) error {
 			e.RegProtoMax = ad.Uint32()
 		case unix.NFTA_NAT_FLAGS:
 			e.Flags = ad.Uint32()
+		default:
+			e.Unknown = append(e.Unknown, rawAttr(ad))
 		}
 	}
 	return ad.Err()

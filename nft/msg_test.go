@@ -68,7 +68,7 @@ func TestRuleGolden(t *testing.T) {
 		r    Rule
 	}{
 		{"del", Rule{Family: FamilyINet, Table: "nsnet", Chain: "postrouting", Handle: 42}},
-		{"masquerade", natRule(chainPostrouting, "masquerade 192.168.15.0/24", masqueradeExprs(Masquerade{Src: mustPrefix("192.168.15.0/24")}))},
+		{"masquerade", testMasq("192.168.15.0/24")},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			b, err := tt.r.MarshalBinary()
@@ -91,11 +91,10 @@ func TestRuleGolden(t *testing.T) {
 func TestBatchGolden(t *testing.T) {
 	tx := (&Conn{}).Begin()
 	tx.RequireGen(7)
-	natSkeleton(tx)
-	tx.DelRule(&Rule{Family: FamilyINet, Table: NATTable, Chain: chainPostrouting, Handle: 3})
-	for _, r := range mustParseNAT(t, "masquerade 10.0.0.0/8").rules() {
-		tx.AddRule(&r)
-	}
+	testSkeleton(tx)
+	tx.DelRule(&Rule{Family: FamilyINet, Table: testTable, Chain: testPost, Handle: 3})
+	r := testMasq("10.0.0.0/8")
+	tx.AddRule(&r)
 	msgs, err := tx.messages()
 	if err != nil {
 		t.Fatal(err)

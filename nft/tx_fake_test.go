@@ -74,9 +74,9 @@ func fakeConn(t *testing.T, reply func(batch []netlink.Message) []netlink.Messag
 
 func threeRules(c *Conn) *Tx {
 	tx := c.Begin()
-	tx.AddTable(natTable())
+	tx.AddTable(testTableINet())
 	for _, comment := range []string{"a", "b", "c"} {
-		tx.AddRule(&Rule{Family: FamilyINet, Table: NATTable, Chain: "postrouting", Comment: comment, Exprs: []Expr{&Masq{}}})
+		tx.AddRule(&Rule{Family: FamilyINet, Table: testTable, Chain: "postrouting", Comment: comment, Exprs: []Expr{&Masq{}}})
 	}
 	return tx
 }
@@ -163,7 +163,7 @@ func TestCommitStickyError(t *testing.T) {
 	})
 	tx := c.Begin()
 	tx.DelRule(&Rule{Family: FamilyINet, Table: "t", Chain: "c"}) // no handle
-	tx.AddTable(natTable())
+	tx.AddTable(testTableINet())
 	if err := tx.Commit(); !errors.Is(err, unix.EINVAL) {
 		t.Fatalf("Commit = %v, want EINVAL (rule without handle)", err)
 	}

@@ -52,73 +52,6 @@ func foreignSnapshot(t *testing.T, ns *nsutil.NetNS) string {
 	return sb.String()
 }
 
-// TestNATIsolation: every NAT operation, flush included, leaves other
-// tables byte for byte as they were, and BaseChains reads them.
-func TestNATIsolation(t *testing.T) {
-	sandbox.Require(t)
-	ns := newNS(t)
-	loadForeign(t, ns)
-	before := foreignSnapshot(t, ns)
-	c := dialIn(t, ns)
-	check := func(step string) {
-		t.Helper()
-		if after := foreignSnapshot(t, ns); after != before {
-			t.Fatalf("after %s the foreign tables changed:\nbefore:\n%s\nafter:\n%s", step, before, after)
-		}
-	}
-	seen := map[string]bool{}
-	for _, f := range readForms(t) {
-		if seen[f.words] {
-			continue
-		}
-		seen[f.words] = true
-		r := mustParseNAT(t, f.words)
-		if _, err := c.NATAdd(r); err != nil {
-			t.Fatal(err)
-		}
-		check("nat add " + f.words)
-		if added, err := c.NATAdd(r); err != nil || added {
-			t.Fatalf("repeated nat add %s: %v %v", f.words, added, err)
-		}
-		check("repeated nat add " + f.words)
-	}
-	if _, err := c.NATList(); err != nil {
-		t.Fatal(err)
-	}
-	check("nat list")
-	if err := c.NATDel(mustParseNAT(t, "masquerade 192.168.16.0/20")); err != nil {
-		t.Fatal(err)
-	}
-	check("nat del")
-	if err := c.NATDel(mustParseNAT(t, "masquerade 10.8.0.0/16")); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("nat del of ip nsnet's rule: %v, want ErrNotFound", err)
-	}
-	check("nat del of a rule in somebody else's table")
-	if flushed, err := c.NATFlush(); err != nil || !flushed {
-		t.Fatalf("flush: %v %v", flushed, err)
-	}
-	check("nat flush")
-
-	base, err := c.BaseChains()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, ch := range base {
-		got = append(got, fmt.Sprintf("%s %s %s %d %s", ch.String(), ch.Type, ch.Hook.Num, ch.Hook.Priority, *ch.Policy))
-	}
-	want := []string{
-		"ip filter FORWARD filter forward 0 drop",
-		"ip filter INPUT filter input 0 accept",
-		"inet other post nat postrouting 110 accept",
-		"ip nsnet post nat postrouting 100 accept",
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("BaseChains:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-	check("base chains")
-}
-
 // TestCommitRejectedHalfway: a transaction whose fourth message the kernel
 // rejects changes nothing, and the error names that message.
 func TestCommitRejectedHalfway(t *testing.T) {
@@ -126,22 +59,28 @@ func TestCommitRejectedHalfway(t *testing.T) {
 	ns := newNS(t)
 	loadForeign(t, ns)
 	c := dialIn(t, ns)
-	if _, err := c.NATAdd(mustParseNAT(t, "forward tcp 8080 192.168.15.2:80")); err != nil {
+	setup := c.Begin()
+	testSkeleton(setup)
+	for _, src := range []string{"192.168.15.0/24", "10.0.0.0/8"} {
+		r := testMasq(src)
+		setup.AddRule(&r)
+	}
+	if err := setup.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	snapshot := func() string {
 		return runIn(t, ns, "nft", "-a", "list", "ruleset") + runIn(t, ns, "nft", "-a", "-j", "list", "ruleset")
 	}
 	before := snapshot()
-	rs, err := c.Rules(FamilyINet, NATTable, "")
+	rs, err := c.Rules(FamilyINet, testTable, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	tx := c.Begin()
-	tx.AddRule(&Rule{Family: FamilyINet, Table: NATTable, Chain: chainPostrouting, Comment: "ok 1", Exprs: []Expr{&Counter{}, &Masq{}}})
-	tx.AddChain(&Chain{Family: FamilyINet, Table: NATTable, Name: "extra"})
+	tx.AddRule(&Rule{Family: FamilyINet, Table: testTable, Chain: testPost, Comment: "ok 1", Exprs: []Expr{&Counter{}, &Masq{}}})
+	tx.AddChain(&Chain{Family: FamilyINet, Table: testTable, Name: "extra"})
 	tx.DelRule(&rs[0])
-	tx.AddRule(&Rule{Family: FamilyINet, Table: NATTable, Chain: "nope", Comment: "bad", Exprs: []Expr{&Masq{}}})
+	tx.AddRule(&Rule{Family: FamilyINet, Table: testTable, Chain: "nope", Comment: "bad", Exprs: []Expr{&Masq{}}})
 	tx.AddRule(&Rule{Family: FamilyIPv4, Table: "filter", Chain: "FORWARD", Comment: "ok 2", Exprs: []Expr{&Counter{}}})
 	err = tx.Commit()
 	var oe *OpError
@@ -163,21 +102,21 @@ func TestCommitThousands(t *testing.T) {
 	c := dialIn(t, ns)
 	build := func(chain func(i int) string) *Tx {
 		tx := c.Begin()
-		natSkeleton(tx)
+		testSkeleton(tx)
 		for i := range n {
-			m := Masquerade{Src: mustPrefix(fmt.Sprintf("10.%d.%d.0/24", i/256, i%256))}
-			r := natRule(chain(i), m.String(), masqueradeExprs(m))
+			r := testMasq(fmt.Sprintf("10.%d.%d.0/24", i/256, i%256))
+			r.Chain = chain(i)
 			tx.AddRule(&r)
 		}
 		return tx
 	}
 	start := time.Now()
-	if err := build(func(int) string { return chainPostrouting }).Commit(); err != nil {
+	if err := build(func(int) string { return testPost }).Commit(); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("%d rules in one transaction: %v", n, time.Since(start))
 	count := func() int {
-		rs, err := c.Rules(FamilyINet, NATTable, "")
+		rs, err := c.Rules(FamilyINet, testTable, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -194,7 +133,7 @@ func TestCommitThousands(t *testing.T) {
 		if i == n-1 {
 			return "nope"
 		}
-		return chainPostrouting
+		return testPost
 	}).Commit()
 	var oe *OpError
 	if !errors.As(err, &oe) || !errors.Is(err, unix.ENOENT) || !strings.Contains(oe.Obj, "nope") || oe.More != 0 {
@@ -212,7 +151,7 @@ func TestCommitThousands(t *testing.T) {
 		t.Fatalf("%d rules after a rejected transaction, want %d", got, n)
 	}
 	// The socket is still in step: a later request gets its own reply.
-	if _, err := c.NATList(); err != nil {
+	if _, err := c.Rules(FamilyINet, testTable, ""); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -230,7 +169,7 @@ func TestRequireGen(t *testing.T) {
 	runIn(t, ns, "nft", "add", "table", "ip", "someone")
 	tx := c.Begin()
 	tx.RequireGen(gen)
-	tx.AddTable(natTable())
+	tx.AddTable(testTableINet())
 	if err := tx.Commit(); !errors.Is(err, unix.ERESTART) {
 		t.Fatalf("Commit with a stale generation = %v, want ERESTART", err)
 	}
@@ -243,7 +182,7 @@ func TestRequireGen(t *testing.T) {
 	}
 	tx = c.Begin()
 	tx.RequireGen(gen2)
-	tx.AddTable(natTable())
+	tx.AddTable(testTableINet())
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
@@ -255,13 +194,20 @@ func TestConnConcurrent(t *testing.T) {
 	sandbox.Require(t)
 	c := dialIn(t, newNS(t))
 	errc := make(chan error, 40)
+	skel := c.Begin()
+	testSkeleton(skel)
+	if err := skel.Commit(); err != nil {
+		t.Fatal(err)
+	}
 	for i := range 20 {
 		go func() {
-			_, err := c.NATAdd(Masquerade{Src: mustPrefix(fmt.Sprintf("10.%d.0.0/16", i))})
-			errc <- err
+			tx := c.Begin()
+			r := testMasq(fmt.Sprintf("10.%d.0.0/16", i))
+			tx.AddRule(&r)
+			errc <- tx.Commit()
 		}()
 		go func() {
-			_, err := c.NATList()
+			_, err := c.Rules(FamilyINet, testTable, "")
 			errc <- err
 		}()
 	}
@@ -270,49 +216,8 @@ func TestConnConcurrent(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	list, err := c.NATList()
+	list, err := c.Rules(FamilyINet, testTable, "")
 	if err != nil || len(list) != 20 {
 		t.Fatalf("%d entries (%v), want 20", len(list), err)
-	}
-}
-
-// TestNATAddRacingWriters: several sockets (as several nsnet processes
-// would) add the same rule at once; the generation check makes exactly one
-// of them add it and the rest report no change.
-func TestNATAddRacingWriters(t *testing.T) {
-	sandbox.Require(t)
-	ns := newNS(t)
-	const n = 8
-	type result struct {
-		added bool
-		err   error
-	}
-	res := make(chan result, n)
-	start := make(chan struct{})
-	for range n {
-		c := dialIn(t, ns)
-		go func() {
-			<-start
-			added, err := c.NATAdd(mustParseNAT(t, "forward tcp 8080 192.168.15.2:80"))
-			res <- result{added, err}
-		}()
-	}
-	close(start)
-	adds := 0
-	for range n {
-		r := <-res
-		if r.err != nil {
-			t.Error(r.err)
-		}
-		if r.added {
-			adds++
-		}
-	}
-	rs, err := dialIn(t, ns).Rules(FamilyINet, NATTable, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if adds != 1 || len(rs) != 3 {
-		t.Fatalf("%d writers added, %d kernel rules; want 1 and 3", adds, len(rs))
 	}
 }

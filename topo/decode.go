@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/internal/jsonlite"
-	"github.com/nsnet/nsnet/nft"
 )
 
 // decode parses data into a Topology without validating it. It walks the
@@ -204,7 +204,7 @@ func (d *decoder) nat(v *jsonlite.Value, path, field string, n *NAT) error {
 	})
 }
 
-func (d *decoder) masquerade(v *jsonlite.Value, path, field string, m *nft.Masquerade) error {
+func (d *decoder) masquerade(v *jsonlite.Value, path, field string, m *firewall.Masquerade) error {
 	return d.object(v, path, masqueradeFields, func(key string, v *jsonlite.Value, path string) error {
 		switch f := field + "." + key; key {
 		case "src":
@@ -216,7 +216,7 @@ func (d *decoder) masquerade(v *jsonlite.Value, path, field string, m *nft.Masqu
 	})
 }
 
-func (d *decoder) forward(v *jsonlite.Value, path, field string, fw *nft.Forward) error {
+func (d *decoder) forward(v *jsonlite.Value, path, field string, fw *firewall.Forward) error {
 	return d.object(v, path, forwardFields, func(key string, v *jsonlite.Value, path string) error {
 		switch f := field + "." + key; key {
 		case "proto":

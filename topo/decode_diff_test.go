@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nsnet/nsnet/nft"
+	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/topo/internal/filefmt"
 )
 
@@ -205,11 +205,11 @@ func randomTopology(r *rand.Rand) *Topology {
 		}),
 		Veths: randomList(r, func(r *rand.Rand) Veth { return Veth{End: randomEnd(r), Peer: randomEnd(r)} }),
 		NAT: NAT{
-			Masquerade: randomList(r, func(r *rand.Rand) nft.Masquerade {
-				return nft.Masquerade{Src: randomPrefix(r), OutIface: randomString(r)}
+			Masquerade: randomList(r, func(r *rand.Rand) firewall.Masquerade {
+				return firewall.Masquerade{Src: randomPrefix(r), OutIface: randomString(r)}
 			}),
-			Forward: randomList(r, func(r *rand.Rand) nft.Forward {
-				return nft.Forward{Proto: randomString(r), Port: []uint16{0, 1, 80, 65535}[r.IntN(4)], To: randomAddrPort(r), InIface: randomString(r)}
+			Forward: randomList(r, func(r *rand.Rand) firewall.Forward {
+				return firewall.Forward{Proto: randomString(r), Port: []uint16{0, 1, 80, 65535}[r.IntN(4)], To: randomAddrPort(r), InIface: randomString(r)}
 			}),
 		},
 	}
@@ -249,10 +249,10 @@ func fileForm(t *Topology) *filefmt.Topology {
 		}),
 		Veths: refMap(t.Veths, func(_ int, v Veth) filefmt.Veth { return filefmt.Veth{End: end(v.End), Peer: end(v.Peer)} }),
 		NAT: filefmt.NAT{
-			Masquerade: refMap(t.NAT.Masquerade, func(_ int, m nft.Masquerade) filefmt.Masquerade {
+			Masquerade: refMap(t.NAT.Masquerade, func(_ int, m firewall.Masquerade) filefmt.Masquerade {
 				return filefmt.Masquerade{Src: str(m.Src, m.Src.IsValid()), OutIface: m.OutIface}
 			}),
-			Forward: refMap(t.NAT.Forward, func(_ int, f nft.Forward) filefmt.Forward {
+			Forward: refMap(t.NAT.Forward, func(_ int, f firewall.Forward) filefmt.Forward {
 				return filefmt.Forward{Proto: f.Proto, Port: int(f.Port), To: str(f.To, f.To.IsValid()), InIface: f.InIface}
 			}),
 		},

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/nsnet/nsnet/nft"
+	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/topo/internal/filefmt"
 )
 
@@ -87,14 +87,14 @@ func refTyped(t *Topology, f *filefmt.Topology) {
 		p := fmt.Sprintf("veths[%d]", i)
 		return Veth{End: end(p, v.End), Peer: end(p+".peer", v.Peer)}
 	})
-	t.NAT.Masquerade = refMap(f.NAT.Masquerade, func(i int, m filefmt.Masquerade) nft.Masquerade {
-		q := nft.Masquerade{OutIface: m.OutIface}
+	t.NAT.Masquerade = refMap(f.NAT.Masquerade, func(i int, m filefmt.Masquerade) firewall.Masquerade {
+		q := firewall.Masquerade{OutIface: m.OutIface}
 		refParse(t, fmt.Sprintf("nat.masquerade[%d].src", i), m.Src, &q.Src, parseMasqSrc)
 		return q
 	})
-	t.NAT.Forward = refMap(f.NAT.Forward, func(i int, fw filefmt.Forward) nft.Forward {
+	t.NAT.Forward = refMap(f.NAT.Forward, func(i int, fw filefmt.Forward) firewall.Forward {
 		p := fmt.Sprintf("nat.forward[%d]", i)
-		x := nft.Forward{Proto: fw.Proto, InIface: fw.InIface}
+		x := firewall.Forward{Proto: fw.Proto, InIface: fw.InIface}
 		switch {
 		case fw.Port >= 1 && fw.Port <= 65535:
 			x.Port = uint16(fw.Port)

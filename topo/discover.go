@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 
-	"github.com/nsnet/nsnet/nft"
+	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/nsutil"
 	"github.com/nsnet/nsnet/rtnl"
 	"golang.org/x/sys/unix"
@@ -167,16 +167,16 @@ func Discover(ctx context.Context) (*Topology, error) {
 		return nil, err
 	}
 	defer nc.Close()
-	entriesNAT, err := nc.NATList()
+	entriesNAT, err := firewall.NewNAT(nc).List()
 	if err != nil && !errors.Is(err, unix.EPERM) {
 		return nil, err
 	}
 	for _, e := range entriesNAT {
 		switch r := e.Rule.(type) {
-		case nft.Masquerade:
-			t.NAT.Masquerade = append(t.NAT.Masquerade, nft.Masquerade{Src: r.Src.Masked(), OutIface: r.OutIface})
-		case nft.Forward:
-			t.NAT.Forward = append(t.NAT.Forward, nft.Forward{Proto: r.Proto, Port: r.Port, To: r.To, InIface: r.InIface})
+		case firewall.Masquerade:
+			t.NAT.Masquerade = append(t.NAT.Masquerade, firewall.Masquerade{Src: r.Src.Masked(), OutIface: r.OutIface})
+		case firewall.Forward:
+			t.NAT.Forward = append(t.NAT.Forward, firewall.Forward{Proto: r.Proto, Port: r.Port, To: r.To, InIface: r.InIface})
 		}
 	}
 	return t, nil

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/nft"
 	"github.com/nsnet/nsnet/rtnl"
 	"golang.org/x/sys/unix"
@@ -616,7 +617,7 @@ func dropChains(c *nft.Conn, routing bool) ([]blocker, error) {
 		return nil, err
 	}
 	relevant := func(ch nft.Chain) bool {
-		if ch.Table == nft.NATTable && ch.Family == nft.FamilyINet || ch.Hook == nil {
+		if ch.Table == firewall.NATTable && ch.Family == nft.FamilyINet || ch.Hook == nil {
 			return false
 		}
 		hook := ch.Hook.Num

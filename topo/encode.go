@@ -4,8 +4,8 @@ import (
 	"net/netip"
 	"strconv"
 
+	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/internal/jsonlite"
-	"github.com/nsnet/nsnet/nft"
 )
 
 // JSON encodings of topo's types, written by hand to keep reflection out
@@ -108,7 +108,7 @@ func appendNAT(b []byte, n NAT) []byte {
 	return append(b, '}')
 }
 
-func appendMasquerade(b []byte, m nft.Masquerade) []byte {
+func appendMasquerade(b []byte, m firewall.Masquerade) []byte {
 	b = append(b, '{')
 	src := ""
 	if m.Src.IsValid() {
@@ -119,7 +119,7 @@ func appendMasquerade(b []byte, m nft.Masquerade) []byte {
 	return append(b, '}')
 }
 
-func appendForward(b []byte, f nft.Forward) []byte {
+func appendForward(b []byte, f firewall.Forward) []byte {
 	b = append(b, '{')
 	b = fileString(b, "proto", f.Proto, false)
 	b = jsonlite.AppendKey(b, "port")

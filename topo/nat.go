@@ -4,12 +4,13 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/nft"
 )
 
-// natRule converts a masquerade or forward step of the file into nft's
-// rule value.
-func natRule(s *Step) (nft.NATRule, error) {
+// natRule converts a masquerade or forward step of the file into
+// firewall's rule value.
+func natRule(s *Step) (firewall.NATRule, error) {
 	switch s.Kind {
 	case KindMasquerade:
 		return s.masq, nil
@@ -36,17 +37,19 @@ func readNAT(h *handle) (natLive, error) {
 		return nl, err
 	}
 	defer c.Close()
-	entries, err := c.NATList()
+	entries, err := firewall.NewNAT(c).List()
 	if err != nil {
 		return nl, fmt.Errorf("list table inet nsnet: %w", err)
 	}
 	for _, e := range entries {
-		nl.rules[e.Comment] = true
+		if !e.Foreign {
+			nl.rules[e.Comment] = true
+		}
 	}
 	return nl, nil
 }
 
-// natText is the canonical text nft gives a rule of the file, which is how
+// natText is the canonical text firewall gives a rule of the file, which is how
 // it finds the rule again ("" if the rule does not convert).
 func natText(s *Step) string {
 	r, err := natRule(s)
@@ -67,7 +70,7 @@ func (r *run) natAdd(s *Step) error {
 		return err
 	}
 	defer c.Close()
-	added, err := c.NATAdd(rule)
+	added, err := firewall.NewNAT(c).Add(rule)
 	if err != nil {
 		return err
 	}
@@ -78,7 +81,7 @@ func (r *run) natAdd(s *Step) error {
 				return err
 			}
 			defer c.Close()
-			if err := c.NATDel(rule); err != nil && !errors.Is(err, nft.ErrNotFound) {
+			if err := firewall.NewNAT(c).Del(rule); err != nil && !errors.Is(err, firewall.ErrNotFound) {
 				return err
 			}
 			return nil
@@ -94,7 +97,8 @@ func natDel(h *handle, t *Topology) ([]string, error) {
 		return nil, err
 	}
 	defer c.Close()
-	var rules []nft.NATRule
+	nat := firewall.NewNAT(c)
+	var rules []firewall.NATRule
 	for _, m := range t.NAT.Masquerade {
 		rules = append(rules, m)
 	}
@@ -104,9 +108,9 @@ func natDel(h *handle, t *Topology) ([]string, error) {
 	var done []string
 	var errs []error
 	for _, r := range rules {
-		err := c.NATDel(r)
+		err := nat.Del(r)
 		switch {
-		case errors.Is(err, nft.ErrNotFound):
+		case errors.Is(err, firewall.ErrNotFound):
 		case err != nil:
 			errs = append(errs, err)
 		default:

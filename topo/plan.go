@@ -5,7 +5,7 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/nsnet/nsnet/nft"
+	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/rtnl"
 	"golang.org/x/sys/unix"
 )
@@ -78,8 +78,8 @@ type Step struct {
 	dst   netip.Prefix
 	gw    netip.Addr
 	mtu   int
-	masq  nft.Masquerade
-	fwd   nft.Forward
+	masq  firewall.Masquerade
+	fwd   firewall.Forward
 	old   *rtnl.Route // KindRoute Change: the route it replaces
 }
 
@@ -301,7 +301,7 @@ func diff(t *Topology, lv *live) *PlanResult {
 	return p
 }
 
-func masqString(m nft.Masquerade) string {
+func masqString(m firewall.Masquerade) string {
 	s := "masquerade " + m.Src.String()
 	if m.OutIface != "" {
 		s += " oif " + m.OutIface
@@ -309,7 +309,7 @@ func masqString(m nft.Masquerade) string {
 	return s
 }
 
-func iptMasq(m nft.Masquerade) string {
+func iptMasq(m firewall.Masquerade) string {
 	s := "-s " + m.Src.String()
 	if m.OutIface != "" {
 		s += " -o " + m.OutIface
@@ -317,7 +317,7 @@ func iptMasq(m nft.Masquerade) string {
 	return s + " -j MASQUERADE"
 }
 
-func fwdString(f nft.Forward) string {
+func fwdString(f firewall.Forward) string {
 	s := fmt.Sprintf("forward %s %d -> %s", f.Proto, f.Port, f.To)
 	if f.InIface != "" {
 		s += " iif " + f.InIface

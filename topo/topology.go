@@ -5,7 +5,7 @@ import (
 	"net/netip"
 	"os"
 
-	"github.com/nsnet/nsnet/nft"
+	"github.com/nsnet/nsnet/firewall"
 )
 
 // A Topology is one network, as a JSON file describes it. Everything it
@@ -92,8 +92,8 @@ type Route struct {
 // masquerades and port forwards, as the rules nft adds. A Forward of a
 // file has no Hairpin.
 type NAT struct {
-	Masquerade []nft.Masquerade
-	Forward    []nft.Forward
+	Masquerade []firewall.Masquerade
+	Forward    []firewall.Forward
 }
 
 // Load reads and decodes the topology file at path, and validates it.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/internal/sandbox"
 	"github.com/nsnet/nsnet/nft"
 	"github.com/nsnet/nsnet/topo"
@@ -84,7 +85,7 @@ func TestDoctorFindsEachBreak(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer c.Close()
-			if err := c.NATDel(nft.Masquerade{Src: netip.MustParsePrefix("192.168.15.0/24")}); err != nil {
+			if err := firewall.NewNAT(c).Del(firewall.Masquerade{Src: netip.MustParsePrefix("192.168.15.0/24")}); err != nil {
 				t.Fatal(err)
 			}
 		}, "nsnet nat masquerade 192.168.15.0/24", nil},

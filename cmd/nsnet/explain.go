@@ -7,6 +7,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/nft"
 	"github.com/nsnet/nsnet/nsutil"
 	"github.com/nsnet/nsnet/rtnl"
@@ -182,8 +183,8 @@ func reason(op, obj string, err error, ref *refused) string {
 		return fmt.Sprintf("there is already a neighbour entry for %s in %s", name, where)
 	case object == "neigh" && is(syscall.ENOENT):
 		return fmt.Sprintf("there is no neighbour entry for %s in %s", name, where)
-	case errors.Is(err, nft.ErrNotFound):
-		return fmt.Sprintf("there is no such rule in table inet %s of %s; nsnet nat show lists them", nft.NATTable, where)
+	case errors.Is(err, firewall.ErrNotFound):
+		return fmt.Sprintf("there is no such rule in table inet %s of %s; nsnet nat show lists them", firewall.NATTable, where)
 	case object == "nat" && (is(syscall.EPROTONOSUPPORT) || is(syscall.EAFNOSUPPORT)):
 		return "the kernel has no nf_tables support (CONFIG_NF_TABLES)"
 	case is(syscall.EBUSY):

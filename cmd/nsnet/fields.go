@@ -65,6 +65,7 @@ const (
 	jChains  = "chains"
 	jChain   = "chain"
 	jHandle  = "handle"
+	jForeign = "foreign"
 	jIPv4    = "ipv4"
 	jIPv6    = "ipv6"
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/nft"
 )
 
@@ -21,23 +22,23 @@ there fails. Packet routing between interfaces also needs "nsnet forward on".
 `
 
 // natAddReq is `nat masquerade ...` / `nat forward ...`.
-type natAddReq struct{ rule nft.NATRule }
+type natAddReq struct{ rule firewall.NATRule }
 
 // natDelReq is `nat del ...`.
-type natDelReq struct{ rule nft.NATRule }
+type natDelReq struct{ rule firewall.NATRule }
 
 type natShowReq struct{}
 
 type natFlushReq struct{}
 
-// parseNAT reads `nat ...`; the rule words are nft.ParseNAT's, which
+// parseNAT reads `nat ...`; the rule words are firewall.ParseNAT's, which
 // checks them without touching the kernel.
 func parseNAT(args []string, _ opts) (request, error) {
 	if len(args) == 0 {
 		return natShowReq{}, nil
 	}
-	rule := func(words []string) (nft.NATRule, error) {
-		r, err := nft.ParseNAT(words)
+	rule := func(words []string) (firewall.NATRule, error) {
+		r, err := firewall.ParseNAT(words)
 		if err != nil {
 			return nil, fmt.Errorf("nat %s: %w: expected masquerade SRC_CIDR [oif DEV] or forward tcp|udp PORT DEST_IP:PORT [iif DEV]", strings.Join(words, " "), err)
 		}
@@ -82,13 +83,22 @@ func (e *env) natDial() (*nft.Conn, error) {
 	return nft.Dial(f)
 }
 
-func (r natAddReq) run(e *env) error {
+// natOpen is natDial with nsnet's NAT table on the connection.
+func (e *env) natOpen() (*nft.Conn, *firewall.NAT, error) {
 	c, err := e.natDial()
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, firewall.NewNAT(c), nil
+}
+
+func (r natAddReq) run(e *env) error {
+	c, nat, err := e.natOpen()
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	added, err := c.NATAdd(r.rule)
+	added, err := nat.Add(r.rule)
 	if err != nil {
 		return &refused{err: err, where: e.where(), op: "nat add", obj: r.rule.String()}
 	}
@@ -99,38 +109,42 @@ func (r natAddReq) run(e *env) error {
 }
 
 func (r natDelReq) run(e *env) error {
-	c, err := e.natDial()
+	c, nat, err := e.natOpen()
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if err := c.NATDel(r.rule); err != nil {
+	if err := nat.Del(r.rule); err != nil {
 		return &refused{err: err, where: e.where(), op: "nat del", obj: r.rule.String()}
 	}
 	return nil
 }
 
 func (natFlushReq) run(e *env) error {
-	c, err := e.natDial()
+	c, nat, err := e.natOpen()
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if _, err := c.NATFlush(); err != nil {
-		return &refused{err: err, where: e.where(), op: "nat flush", obj: "inet " + nft.NATTable}
+	kept, err := nat.Flush()
+	if err != nil {
+		return &refused{err: err, where: e.where(), op: "nat flush", obj: "inet " + firewall.NATTable}
+	}
+	if len(kept) > 0 {
+		fmt.Fprintf(e.out, "nat flush: nsnet's rules are gone; table inet %s stays because it also holds %s\n", firewall.NATTable, strings.Join(kept, "; "))
 	}
 	return nil
 }
 
 func (natShowReq) run(e *env) error {
-	c, err := e.natDial()
+	c, nat, err := e.natOpen()
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	list, err := c.NATList()
+	list, err := nat.List()
 	if err != nil {
-		return &refused{err: err, where: e.where(), op: "nat show", obj: "inet " + nft.NATTable}
+		return &refused{err: err, where: e.where(), op: "nat show", obj: "inet " + firewall.NATTable}
 	}
 	if e.opts.json {
 		out := []jobj{}
@@ -139,16 +153,34 @@ func (natShowReq) run(e *env) error {
 			for _, cc := range n.Chains {
 				chains = append(chains, jobj{{jChain, cc.Chain}, {jHandle, cc.Handle}, {jPackets, cc.Packets}, {jBytes, cc.Bytes}})
 			}
-			out = append(out, jobj{{jRule, n.Comment}, {jPackets, n.Packets}, {jBytes, n.Bytes}, {jChains, chains}})
+			o := jobj{{jRule, n.Comment}, {jPackets, n.Packets}, {jBytes, n.Bytes}, {jChains, chains}}
+			if n.Foreign {
+				o = append(o, jfield{jForeign, true})
+			}
+			out = append(out, o)
 		}
 		return writeJSON(e.out, e.opts, out)
 	}
 	width := 0
 	for _, n := range list {
-		width = max(width, len(n.Comment))
+		width = max(width, len(natShowText(n)))
 	}
 	for _, n := range list {
-		fmt.Fprintf(e.out, "%-*s  packets %d bytes %d\n", width, n.Comment, n.Packets, n.Bytes)
+		fmt.Fprintf(e.out, "%-*s  packets %d bytes %d\n", width, natShowText(n), n.Packets, n.Bytes)
 	}
 	return nil
+}
+
+// natShowText is an entry as nat show prints it: nsnet's rule in its own
+// words, or a rule somebody else put in the table, marked as such (issue 9
+// L6: never a blank line).
+func natShowText(n firewall.NATEntry) string {
+	if !n.Foreign {
+		return n.Comment
+	}
+	s := fmt.Sprintf("(not nsnet's) chain %s handle %d", n.Chains[0].Chain, n.Chains[0].Handle)
+	if n.Comment != "" {
+		s += fmt.Sprintf(" comment %q", n.Comment)
+	}
+	return s
 }

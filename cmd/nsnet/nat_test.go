@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/internal/sandbox"
-	"github.com/nsnet/nsnet/nft"
 )
 
 func TestParseNATAndForward(t *testing.T) {
@@ -25,11 +25,11 @@ func TestParseNATAndForward(t *testing.T) {
 		{argv: "nsnet nat", req: natShowReq{}},
 		{argv: "nsnet nat show", req: natShowReq{}},
 		{argv: "nsnet nat flush", req: natFlushReq{}},
-		{argv: "nsnet nat masquerade 192.168.15.0/24", req: natAddReq{nft.Masquerade{Src: netip.MustParsePrefix("192.168.15.0/24")}}},
-		{argv: "nsnet nat masquerade 192.168.15.0/24 oif eth0", req: natAddReq{nft.Masquerade{Src: netip.MustParsePrefix("192.168.15.0/24"), OutIface: "eth0"}}},
-		{argv: "nsnet nat forward tcp 8080 192.168.15.2:80", req: natAddReq{nft.Forward{Proto: "tcp", Port: 8080, To: netip.MustParseAddrPort("192.168.15.2:80")}}},
+		{argv: "nsnet nat masquerade 192.168.15.0/24", req: natAddReq{firewall.Masquerade{Src: netip.MustParsePrefix("192.168.15.0/24")}}},
+		{argv: "nsnet nat masquerade 192.168.15.0/24 oif eth0", req: natAddReq{firewall.Masquerade{Src: netip.MustParsePrefix("192.168.15.0/24"), OutIface: "eth0"}}},
+		{argv: "nsnet nat forward tcp 8080 192.168.15.2:80", req: natAddReq{firewall.Forward{Proto: "tcp", Port: 8080, To: netip.MustParseAddrPort("192.168.15.2:80")}}},
 		{argv: "nsnet -n red nat del forward udp 53 192.168.15.2:53 iif eth0", opts: opts{netns: "red"},
-			req: natDelReq{nft.Forward{Proto: "udp", Port: 53, To: netip.MustParseAddrPort("192.168.15.2:53"), InIface: "eth0"}}},
+			req: natDelReq{firewall.Forward{Proto: "udp", Port: 53, To: netip.MustParseAddrPort("192.168.15.2:53"), InIface: "eth0"}}},
 		{argv: "nsnet forward", req: forwardReq{show: true}},
 		{argv: "nsnet forward show", req: forwardReq{show: true, v4: true, v6: true}},
 		{argv: "nsnet forward on", req: forwardReq{on: true, v4: true, v6: true}},

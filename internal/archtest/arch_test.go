@@ -22,10 +22,10 @@ const module = "github.com/nsnet/nsnet"
 // forbidden lists, per package, the project packages it must not import
 // (directly or not): DESIGN.md's "knows nothing of" column.
 var forbidden = map[string][]string{
-	"rtnl":   {"nft", "nsutil", "topo", "probe", "cmd/nsnet"},
-	"nft":    {"rtnl", "nsutil", "topo", "probe", "cmd/nsnet"},
-	"nsutil": {"rtnl", "nft", "topo", "probe", "cmd/nsnet"},
-	"probe":  {"rtnl", "nft", "topo", "cmd/nsnet"},
+	"rtnl":   {"nft", "firewall", "nsutil", "topo", "probe", "cmd/nsnet"},
+	"nft":    {"rtnl", "firewall", "nsutil", "topo", "probe", "cmd/nsnet"},
+	"nsutil": {"rtnl", "nft", "firewall", "topo", "probe", "cmd/nsnet"},
+	"probe":  {"rtnl", "nft", "firewall", "topo", "cmd/nsnet"},
 	"topo":   {"cmd/nsnet"},
 	// cni speaks the CNI spec; it knows nothing of topology files or the CLI.
 	"cni": {"topo", "cmd/nsnet"},
@@ -35,6 +35,10 @@ var forbidden = map[string][]string{
 	// and above rtnl, nft and nsutil: it knows nothing of files, CNI or
 	// the CLI.
 	"netops": {"topo", "cni", "probe", "cmd/nsnet"},
+	// firewall is the rule policy above nft (DESIGN.md: NAT/iptables rule
+	// policy): it builds rules from nft's pieces and knows nothing of
+	// rtnl, namespaces or the CLI.
+	"firewall": {"rtnl", "nsutil", "topo", "probe", "cmd/nsnet"},
 	// jsonlite is a leaf that topo and cmd/nsnet use instead of
 	// encoding/json; it knows nothing of nsnet.
 	"internal/jsonlite": {"rtnl", "nft", "nsutil", "probe", "topo", "cmd/nsnet"},

@@ -1,4 +1,4 @@
-package nft
+package firewall
 
 import (
 	"bufio"
@@ -25,7 +25,7 @@ import (
 // fd00:15::/64 (host ::5) and fd00:1::/64 (host ::2). ip_forward is on.
 type seedNet struct {
 	red, blue, lan *nsutil.NetNS
-	host           *Conn
+	host           *testConn
 }
 
 func newSeedNet(t *testing.T) *seedNet {
@@ -85,7 +85,7 @@ func newSeedNet(t *testing.T) *seedNet {
 		t.Cleanup(func() { ns.Close() })
 		*p.ns = ns
 	}
-	t.Cleanup(func() { s.host.NATFlush() })
+	t.Cleanup(func() { s.host.Flush() })
 	return s
 }
 
@@ -210,9 +210,9 @@ func expectFail(t *testing.T, what string, ns *nsutil.NetNS, network, addr strin
 	}
 }
 
-func natAdd(t *testing.T, c *Conn, text string) {
+func natAdd(t *testing.T, c *testConn, text string) {
 	t.Helper()
-	if _, err := c.NATAdd(mustParseNAT(t, text)); err != nil {
+	if _, err := c.Add(mustParseNAT(t, text)); err != nil {
 		t.Fatalf("nat add %s: %v", text, err)
 	}
 }
@@ -228,7 +228,7 @@ func TestTrafficMasquerade(t *testing.T) {
 		expectFail(t, "blue to lan without masquerade", s.blue, "tcp", v.server)
 		natAdd(t, s.host, v.masq)
 		expectPeer(t, "blue to lan with "+v.masq, s.blue, "tcp", v.server, v.host)
-		list, err := s.host.NATList()
+		list, err := s.host.List()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -277,7 +277,7 @@ func TestTrafficForward(t *testing.T) {
 	expectPeer(t, "host to its own loopback", nil, "tcp", "127.0.0.1:8080", "127.0.0.1")
 	// With the hairpin network, only red's connections are masqueraded;
 	// the lan client keeps its own address.
-	if err := s.host.NATDel(mustParseNAT(t, "forward tcp 8080 192.168.15.2:80")); err != nil {
+	if err := s.host.Del(mustParseNAT(t, "forward tcp 8080 192.168.15.2:80")); err != nil {
 		t.Fatal(err)
 	}
 	expectFail(t, "lan after nat del", s.lan, "tcp", "192.168.1.2:8080")
@@ -286,13 +286,13 @@ func TestTrafficForward(t *testing.T) {
 	expectPeer(t, "red, hairpin scoped", s.red, "tcp", "192.168.15.5:8080", "192.168.15.5")
 	expectPeer(t, "host, hairpin scoped", nil, "tcp", "192.168.1.2:8080", "192.168.1.2")
 	// iif: only connections arriving on eth-lan are forwarded.
-	if _, err := s.host.NATFlush(); err != nil {
+	if _, err := s.host.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	natAdd(t, s.host, "forward tcp 8080 192.168.15.2:80 iif eth-lan")
 	expectPeer(t, "lan with iif eth-lan", s.lan, "tcp", "192.168.1.2:8080", "192.168.15.5")
 	expectFail(t, "red with iif eth-lan", s.red, "tcp", "192.168.15.5:8080")
-	list, err := s.host.NATList()
+	list, err := s.host.List()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
-package nft
+package firewall
 
 import (
+	"github.com/nsnet/nsnet/nft"
 	"net/netip"
 	"os"
 	"strings"
@@ -34,7 +35,7 @@ func readForms(t testing.TB) []form {
 }
 
 // rule returns the kernel rule of the form's NAT rule in the form's chain.
-func (f form) rule(t testing.TB) Rule {
+func (f form) rule(t testing.TB) nft.Rule {
 	t.Helper()
 	for _, r := range mustParseNAT(t, f.words).rules() {
 		if r.Chain == f.chain {
@@ -42,7 +43,7 @@ func (f form) rule(t testing.TB) Rule {
 		}
 	}
 	t.Fatalf("%s: %q has no rule in chain %s", f.name, f.words, f.chain)
-	return Rule{}
+	return nft.Rule{}
 }
 
 func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
@@ -52,10 +53,10 @@ func removeFile(p string) error { return os.Remove(p) }
 // containsName reports whether a table or chain dump body belongs to table
 // name (its NFTA_*_TABLE or NFTA_TABLE_NAME is the first attribute).
 func containsName(body []byte, name string) bool {
-	var t Table
+	var t nft.Table
 	if t.UnmarshalBinary(body) == nil && t.Name == name {
 		return true
 	}
-	var ch Chain
+	var ch nft.Chain
 	return ch.UnmarshalBinary(body) == nil && ch.Table == name
 }

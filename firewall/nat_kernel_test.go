@@ -1,4 +1,4 @@
-package nft
+package firewall
 
 import (
 	"errors"
@@ -23,10 +23,10 @@ func TestNATAddListDelFlush(t *testing.T) {
 	ns := newNS(t)
 	c := dialIn(t, ns)
 	// Nothing there yet: list is empty, del is ErrNotFound, flush is a no-op.
-	if list, err := c.NATList(); err != nil || len(list) != 0 {
+	if list, err := c.List(); err != nil || len(list) != 0 {
 		t.Fatalf("NATList on an empty ruleset = %v, %v", list, err)
 	}
-	if err := c.NATDel(Masquerade{Src: mustPrefix("10.0.0.0/8")}); !errors.Is(err, ErrNotFound) {
+	if err := c.Del(Masquerade{Src: mustPrefix("10.0.0.0/8")}); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("NATDel on an empty ruleset = %v, want ErrNotFound", err)
 	}
 	rules := []NATRule{
@@ -36,13 +36,13 @@ func TestNATAddListDelFlush(t *testing.T) {
 		Forward{Proto: "udp", Port: 5353, To: netip.MustParseAddrPort("[fd00:15::2]:53"), InIface: "eth0"},
 	}
 	for _, r := range rules {
-		added, err := c.NATAdd(r)
+		added, err := c.Add(r)
 		if err != nil || !added {
 			t.Fatalf("NATAdd(%s) = %v, %v; want true, nil", r, added, err)
 		}
 	}
 	for _, r := range rules {
-		added, err := c.NATAdd(r)
+		added, err := c.Add(r)
 		if err != nil || added {
 			t.Fatalf("second NATAdd(%s) = %v, %v; want false (no change), nil", r, added, err)
 		}
@@ -60,7 +60,7 @@ func TestNATAddListDelFlush(t *testing.T) {
 			t.Errorf("nft list lacks\n\t%s\nin\n%s", want, out)
 		}
 	}
-	list, err := c.NATList()
+	list, err := c.List()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,21 +78,21 @@ func TestNATAddListDelFlush(t *testing.T) {
 	if n := len(list[3].Chains); n != 2 {
 		t.Errorf("forward with iif: %d kernel rules, want 2 (prerouting, hairpin)", n)
 	}
-	if err := c.NATDel(rules[0]); err != nil {
+	if err := c.Del(rules[0]); err != nil {
 		t.Fatal(err)
 	}
-	err = c.NATDel(rules[0])
+	err = c.Del(rules[0])
 	if !errors.Is(err, ErrNotFound) {
 		t.Fatalf("second NATDel: %v, want ErrNotFound", err)
 	}
 	t.Log(err)
-	flushed, err := c.NATFlush()
-	if err != nil || !flushed {
-		t.Fatalf("NATFlush = %v, %v", flushed, err)
+	kept, err := c.Flush()
+	if err != nil || len(kept) != 0 {
+		t.Fatalf("Flush = %q, %v", kept, err)
 	}
-	flushed, err = c.NATFlush()
-	if err != nil || flushed {
-		t.Fatalf("second NATFlush = %v, %v; want false, nil", flushed, err)
+	kept, err = c.Flush()
+	if err != nil || len(kept) != 0 {
+		t.Fatalf("second Flush = %q, %v; want nothing, nil", kept, err)
 	}
 	if out := runIn(t, ns, "nft", "list", "ruleset"); strings.TrimSpace(out) != "" {
 		t.Fatalf("ruleset after flush:\n%s", out)

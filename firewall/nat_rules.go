@@ -1,9 +1,10 @@
-package nft
+package firewall
 
 import (
 	"encoding/binary"
 	"net/netip"
 
+	"github.com/nsnet/nsnet/nft"
 	"golang.org/x/sys/unix"
 )
 
@@ -15,23 +16,23 @@ import (
 // TestOracleNFTList that `nft -j list ruleset` shows both the same.
 
 // rules of a masquerade: one rule in postrouting.
-func (m Masquerade) rules() []Rule {
-	return []Rule{natRule(chainPostrouting, m.String(), masqueradeExprs(m))}
+func (m Masquerade) rules() []nft.Rule {
+	return []nft.Rule{natRule(chainPostrouting, m.String(), masqueradeExprs(m))}
 }
 
 // rules of a forward: DNAT in prerouting, DNAT in output (for the host
 // itself, only without iif), and the hairpin masquerade in postrouting.
-func (f Forward) rules() []Rule {
+func (f Forward) rules() []nft.Rule {
 	c := f.String()
-	rs := []Rule{natRule(chainPrerouting, c, forwardPreroutingExprs(f))}
+	rs := []nft.Rule{natRule(chainPrerouting, c, forwardPreroutingExprs(f))}
 	if f.InIface == "" {
 		rs = append(rs, natRule(chainOutput, c, forwardOutputExprs(f)))
 	}
 	return append(rs, natRule(chainPostrouting, c, hairpinExprs(f)))
 }
 
-func natRule(chain, comment string, exprs []Expr) Rule {
-	return Rule{Family: FamilyINet, Table: NATTable, Chain: chain, Comment: comment, Exprs: exprs}
+func natRule(chain, comment string, exprs []nft.Expr) nft.Rule {
+	return nft.Rule{Family: nft.FamilyINet, Table: NATTable, Chain: chain, Comment: comment, Exprs: exprs}
 }
 
 // masqueradeExprs builds, for masquerade 192.168.15.0/24 oif eth0:
@@ -57,14 +58,14 @@ func natRule(chain, comment string, exprs []Expr) Rule {
 //
 //	[ payload load 8b @ network header + 8 => reg 1 ]
 //	[ cmp eq reg 1 0x000000fd 0x00000000 ]
-func masqueradeExprs(m Masquerade) []Expr {
+func masqueradeExprs(m Masquerade) []nft.Expr {
 	l3 := addrL3(m.Src.Addr())
 	e := nfprotoMatch(l3)
 	e = append(e, prefixMatch(l3.saddr, m.Src.Masked(), unix.NFT_CMP_EQ)...)
 	if m.OutIface != "" {
 		e = append(e, ifnameMatch(unix.NFT_META_OIFNAME, m.OutIface)...)
 	}
-	return append(e, &Counter{}, &Masq{})
+	return append(e, &nft.Counter{}, &nft.Masq{})
 }
 
 // forwardPreroutingExprs builds, for forward tcp 8080 192.168.15.2:80 iif eth0:
@@ -87,8 +88,8 @@ func masqueradeExprs(m Masquerade) []Expr {
 //
 // "fib daddr type local": only connections to one of the host's own
 // addresses are forwarded, not traffic routed through the host.
-func forwardPreroutingExprs(f Forward) []Expr {
-	var e []Expr
+func forwardPreroutingExprs(f Forward) []nft.Expr {
+	var e []nft.Expr
 	if f.InIface != "" {
 		e = ifnameMatch(unix.NFT_META_IIFNAME, f.InIface)
 	}
@@ -123,7 +124,7 @@ func forwardPreroutingExprs(f Forward) []Expr {
 //
 //	[ payload load 16b @ network header + 24 => reg 1 ]
 //	[ cmp neq reg 1 0x00000000 0x00000000 0x00000000 0x01000000 ]
-func forwardOutputExprs(f Forward) []Expr {
+func forwardOutputExprs(f Forward) []nft.Expr {
 	l3 := addrL3(f.To.Addr())
 	e := nfprotoMatch(l3)
 	e = append(e, prefixMatch(l3.daddr, l3.loopback, unix.NFT_CMP_NEQ)...)
@@ -155,7 +156,7 @@ func forwardOutputExprs(f Forward) []Expr {
 // Without it, the target on the bridge would answer a client on the same
 // bridge directly, from its own address, and the client would drop the
 // reply: it talked to the host's address.
-func hairpinExprs(f Forward) []Expr {
+func hairpinExprs(f Forward) []nft.Expr {
 	l3 := addrL3(f.To.Addr())
 	e := nfprotoMatch(l3)
 	e = append(e, ctStatusDNAT()...)
@@ -164,8 +165,11 @@ func hairpinExprs(f Forward) []Expr {
 	if f.Hairpin.IsValid() {
 		e = append(e, prefixMatch(l3.saddr, f.Hairpin.Masked(), unix.NFT_CMP_EQ)...)
 	}
-	return append(e, &Counter{}, &Masq{})
+	return append(e, &nft.Counter{}, &nft.Masq{})
 }
+
+// ipsCTDstNat is IPS_DST_NAT (nf_conntrack_common.h).
+const ipsCTDstNat = 0x20
 
 // l3 describes the network header of one IP version.
 type l3 struct {
@@ -183,26 +187,26 @@ func addrL3(a netip.Addr) l3 {
 }
 
 // nfprotoMatch: meta nfproto ipv4|ipv6 (a 1-byte compare, as nft sends).
-func nfprotoMatch(l l3) []Expr {
-	return []Expr{
-		&Meta{Key: unix.NFT_META_NFPROTO, Reg: unix.NFT_REG_1},
-		&Cmp{Op: unix.NFT_CMP_EQ, Reg: unix.NFT_REG_1, Data: []byte{l.nfproto}},
+func nfprotoMatch(l l3) []nft.Expr {
+	return []nft.Expr{
+		&nft.Meta{Key: unix.NFT_META_NFPROTO, Reg: unix.NFT_REG_1},
+		&nft.Cmp{Op: unix.NFT_CMP_EQ, Reg: unix.NFT_REG_1, Data: []byte{l.nfproto}},
 	}
 }
 
 // prefixMatch compares the address at off with p as nft does: a
 // byte-aligned prefix loads only its bytes; any other loads the whole
 // address and masks it; /0 matches everything and emits nothing.
-func prefixMatch(off uint32, p netip.Prefix, op uint32) []Expr {
+func prefixMatch(off uint32, p netip.Prefix, op nft.CmpOp) []nft.Expr {
 	bits := p.Bits()
 	addr := p.Addr().AsSlice()
 	switch {
 	case bits == 0:
 		return nil
 	case bits%8 == 0:
-		return []Expr{
-			&Payload{Base: unix.NFT_PAYLOAD_NETWORK_HEADER, Offset: off, Len: uint32(bits / 8), Reg: unix.NFT_REG_1},
-			&Cmp{Op: op, Reg: unix.NFT_REG_1, Data: addr[:bits/8]},
+		return []nft.Expr{
+			&nft.Payload{Base: unix.NFT_PAYLOAD_NETWORK_HEADER, Offset: off, Len: uint32(bits / 8), Reg: unix.NFT_REG_1},
+			&nft.Cmp{Op: op, Reg: unix.NFT_REG_1, Data: addr[:bits/8]},
 		}
 	}
 	mask := make([]byte, len(addr))
@@ -214,62 +218,62 @@ func prefixMatch(off uint32, p netip.Prefix, op uint32) []Expr {
 			mask[i] = byte(0xff << (8*(i+1) - bits))
 		}
 	}
-	return []Expr{
-		&Payload{Base: unix.NFT_PAYLOAD_NETWORK_HEADER, Offset: off, Len: uint32(len(addr)), Reg: unix.NFT_REG_1},
-		&Bitwise{SReg: unix.NFT_REG_1, DReg: unix.NFT_REG_1, Len: uint32(len(addr)), Mask: mask, Xor: make([]byte, len(addr))},
-		&Cmp{Op: op, Reg: unix.NFT_REG_1, Data: addr},
+	return []nft.Expr{
+		&nft.Payload{Base: unix.NFT_PAYLOAD_NETWORK_HEADER, Offset: off, Len: uint32(len(addr)), Reg: unix.NFT_REG_1},
+		&nft.Bitwise{SReg: unix.NFT_REG_1, DReg: unix.NFT_REG_1, Len: uint32(len(addr)), Mask: mask, Xor: make([]byte, len(addr))},
+		&nft.Cmp{Op: op, Reg: unix.NFT_REG_1, Data: addr},
 	}
 }
 
 // ifnameMatch: meta iifname|oifname "NAME", compared as IFNAMSIZ bytes.
-func ifnameMatch(key uint32, name string) []Expr {
+func ifnameMatch(key nft.MetaKey, name string) []nft.Expr {
 	b := make([]byte, unix.IFNAMSIZ)
 	copy(b, name)
-	return []Expr{
-		&Meta{Key: key, Reg: unix.NFT_REG_1},
-		&Cmp{Op: unix.NFT_CMP_EQ, Reg: unix.NFT_REG_1, Data: b},
+	return []nft.Expr{
+		&nft.Meta{Key: key, Reg: unix.NFT_REG_1},
+		&nft.Cmp{Op: unix.NFT_CMP_EQ, Reg: unix.NFT_REG_1, Data: b},
 	}
 }
 
 // localDaddr: fib daddr type local (RTN_LOCAL, a host-order u32).
-func localDaddr() []Expr {
-	return []Expr{
-		&Fib{Result: unix.NFT_FIB_RESULT_ADDRTYPE, Flags: unix.NFTA_FIB_F_DADDR, Reg: unix.NFT_REG_1},
-		&Cmp{Op: unix.NFT_CMP_EQ, Reg: unix.NFT_REG_1, Data: binary.NativeEndian.AppendUint32(nil, unix.RTN_LOCAL)},
+func localDaddr() []nft.Expr {
+	return []nft.Expr{
+		&nft.Fib{Result: unix.NFT_FIB_RESULT_ADDRTYPE, Flags: unix.NFTA_FIB_F_DADDR, Reg: unix.NFT_REG_1},
+		&nft.Cmp{Op: unix.NFT_CMP_EQ, Reg: unix.NFT_REG_1, Data: binary.NativeEndian.AppendUint32(nil, unix.RTN_LOCAL)},
 	}
 }
 
 // ctStatusDNAT: ct status dnat (IPS_DST_NAT bit set; host-order u32).
-func ctStatusDNAT() []Expr {
-	return []Expr{
-		&Ct{Key: unix.NFT_CT_STATUS, Reg: unix.NFT_REG_1},
-		&Bitwise{SReg: unix.NFT_REG_1, DReg: unix.NFT_REG_1, Len: 4,
+func ctStatusDNAT() []nft.Expr {
+	return []nft.Expr{
+		&nft.Ct{Key: unix.NFT_CT_STATUS, Reg: unix.NFT_REG_1},
+		&nft.Bitwise{SReg: unix.NFT_REG_1, DReg: unix.NFT_REG_1, Len: 4,
 			Mask: binary.NativeEndian.AppendUint32(nil, ipsCTDstNat), Xor: make([]byte, 4)},
-		&Cmp{Op: unix.NFT_CMP_NEQ, Reg: unix.NFT_REG_1, Data: make([]byte, 4)},
+		&nft.Cmp{Op: unix.NFT_CMP_NEQ, Reg: unix.NFT_REG_1, Data: make([]byte, 4)},
 	}
 }
 
 // portMatch: meta l4proto tcp|udp, then th dport PORT (big-endian).
-func portMatch(proto string, port uint16) []Expr {
+func portMatch(proto string, port uint16) []nft.Expr {
 	p := byte(unix.IPPROTO_TCP)
 	if proto == "udp" {
 		p = unix.IPPROTO_UDP
 	}
-	return []Expr{
-		&Meta{Key: unix.NFT_META_L4PROTO, Reg: unix.NFT_REG_1},
-		&Cmp{Op: unix.NFT_CMP_EQ, Reg: unix.NFT_REG_1, Data: []byte{p}},
-		&Payload{Base: unix.NFT_PAYLOAD_TRANSPORT_HEADER, Offset: 2, Len: 2, Reg: unix.NFT_REG_1},
-		&Cmp{Op: unix.NFT_CMP_EQ, Reg: unix.NFT_REG_1, Data: binary.BigEndian.AppendUint16(nil, port)},
+	return []nft.Expr{
+		&nft.Meta{Key: unix.NFT_META_L4PROTO, Reg: unix.NFT_REG_1},
+		&nft.Cmp{Op: unix.NFT_CMP_EQ, Reg: unix.NFT_REG_1, Data: []byte{p}},
+		&nft.Payload{Base: unix.NFT_PAYLOAD_TRANSPORT_HEADER, Offset: 2, Len: 2, Reg: unix.NFT_REG_1},
+		&nft.Cmp{Op: unix.NFT_CMP_EQ, Reg: unix.NFT_REG_1, Data: binary.BigEndian.AppendUint16(nil, port)},
 	}
 }
 
 // dnat: counter, then dnat ip|ip6 to ADDR:PORT through registers 1 and 2.
-func dnat(l l3, to netip.AddrPort) []Expr {
-	return []Expr{
-		&Counter{},
-		&Immediate{Reg: unix.NFT_REG_1, Data: to.Addr().AsSlice()},
-		&Immediate{Reg: unix.NFT_REG_2, Data: binary.BigEndian.AppendUint16(nil, to.Port())},
-		&Nat{Type: unix.NFT_NAT_DNAT, Family: uint32(l.nfproto), RegAddrMin: unix.NFT_REG_1,
+func dnat(l l3, to netip.AddrPort) []nft.Expr {
+	return []nft.Expr{
+		&nft.Counter{},
+		&nft.Immediate{Reg: unix.NFT_REG_1, Data: to.Addr().AsSlice()},
+		&nft.Immediate{Reg: unix.NFT_REG_2, Data: binary.BigEndian.AppendUint16(nil, to.Port())},
+		&nft.Nat{Type: unix.NFT_NAT_DNAT, Family: uint32(l.nfproto), RegAddrMin: unix.NFT_REG_1,
 			RegProtoMin: unix.NFT_REG_2, Flags: unix.NF_NAT_RANGE_PROTO_SPECIFIED},
 	}
 }

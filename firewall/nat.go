@@ -1,4 +1,4 @@
-package nft
+package firewall
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/nsnet/nsnet/internal/ifname"
+	"github.com/nsnet/nsnet/nft"
 )
 
 // NATTable is the name of the one table nsnet owns, in family inet. The NAT
@@ -29,7 +30,7 @@ type NATRule interface {
 	String() string
 	// Validate checks the rule without touching the kernel.
 	Validate() error
-	rules() []Rule
+	rules() []nft.Rule
 }
 
 // Masquerade is `nsnet nat masquerade SRC_CIDR [oif DEV]`: connections from
@@ -180,7 +181,7 @@ func parseMasquerade(w []string) (Masquerade, error) {
 	if len(w) == 0 {
 		return m, errors.New("masquerade: expected SRC_CIDR [oif DEV]")
 	}
-	p, err := netip.ParsePrefix(w[0])
+	p, err := parsePrefix(w[0])
 	if err != nil {
 		return m, fmt.Errorf("masquerade: %w", err)
 	}
@@ -206,7 +207,7 @@ func parseForward(w []string) (Forward, error) {
 	f.Port = uint16(port)
 	to, err := netip.ParseAddrPort(w[2])
 	if err != nil {
-		return f, fmt.Errorf("forward: target: %w", err)
+		return f, fmt.Errorf("forward: target %q is not ADDRESS:PORT (an IPv6 address in brackets: [fd00::2]:80)", w[2])
 	}
 	f.To = to
 	opts, err := options(w[3:], "iif", "hairpin")
@@ -215,13 +216,23 @@ func parseForward(w []string) (Forward, error) {
 	}
 	f.InIface = opts["iif"]
 	if h, ok := opts["hairpin"]; ok {
-		p, err := netip.ParsePrefix(h)
+		p, err := parsePrefix(h)
 		if err != nil {
 			return f, fmt.Errorf("forward: hairpin: %w", err)
 		}
 		f.Hairpin = p
 	}
 	return f, nil
+}
+
+// parsePrefix reads a network in CIDR form. Its error names the word and
+// the form expected, not Go's parser (issue 9 L6).
+func parsePrefix(s string) (netip.Prefix, error) {
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return p, fmt.Errorf("%q is not a network in CIDR form ADDRESS/LENGTH (192.168.15.0/24, fd00::/64)", s)
+	}
+	return p, nil
 }
 
 // fields splits canonical text into words.

@@ -1,4 +1,4 @@
-package nft
+package firewall
 
 import (
 	"encoding/json"
@@ -74,7 +74,7 @@ func TestOracleNFTList(t *testing.T) {
 			if out, err := tryInStdin(byCLI, script, "nft", "-f", "-"); err != nil {
 				t.Fatalf("nft -f: %v\n%s\n%s", err, script, out)
 			}
-			if _, err := dialIn(t, byUs).NATAdd(r); err != nil {
+			if _, err := dialIn(t, byUs).Add(r); err != nil {
 				t.Fatal(err)
 			}
 			if d := cmp.Diff(listJSON(t, byCLI), listJSON(t, byUs)); d != "" {

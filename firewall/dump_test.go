@@ -1,11 +1,13 @@
-package nft
+package firewall
 
 import (
 	"fmt"
+	"github.com/nsnet/nsnet/nft"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/mdlayher/netlink"
 	"github.com/nsnet/nsnet/internal/golden"
 	"github.com/nsnet/nsnet/internal/sandbox"
 	"golang.org/x/sys/unix"
@@ -23,31 +25,25 @@ func TestKernelDumps(t *testing.T) {
 	if golden.Update() && sandbox.Inside() {
 		recordDumps(t)
 	}
-	var tables []Table
+	var tables []nft.Table
 	for _, g := range golden.Glob(t, "testdata/dump_table_*.hex") {
 		b := g.Bytes
-		var tb Table
+		var tb nft.Table
 		if err := tb.UnmarshalBinary(b); err != nil {
 			t.Fatal(err)
 		}
 		tables = append(tables, tb)
 	}
-	if len(tables) != 1 || tables[0].Family != FamilyINet || tables[0].Name != NATTable || tables[0].Use != 3 {
+	if len(tables) != 1 || tables[0].Family != nft.FamilyINet || tables[0].Name != NATTable || tables[0].Use != 3 {
 		t.Errorf("tables: %+v, want inet nsnet using 3 chains", tables)
 	}
-	var skel []Chain
-	tx := (&Conn{}).Begin()
-	natSkeleton(tx)
-	for _, m := range tx.msgs[1:] {
-		var ch Chain
-		if err := ch.UnmarshalBinary(m.body); err != nil {
-			t.Fatal(err)
-		}
-		skel = append(skel, ch)
+	var skel []nft.Chain
+	for _, ch := range natChains() {
+		skel = append(skel, *ch)
 	}
 	for i, g := range golden.Glob(t, "testdata/dump_chain_*.hex") {
 		b := g.Bytes
-		var ch Chain
+		var ch nft.Chain
 		if err := ch.UnmarshalBinary(b); err != nil {
 			t.Fatal(err)
 		}
@@ -59,14 +55,14 @@ func TestKernelDumps(t *testing.T) {
 			t.Errorf("dumped chain %d (-sent +dumped):\n%s", i, d)
 		}
 	}
-	var want []Rule
+	var want []nft.Rule
 	for _, s := range []string{"masquerade 192.168.15.0/24 oif eth0", dumpForward} {
 		want = append(want, mustParseNAT(t, s).rules()...)
 	}
-	var got []Rule
+	var got []nft.Rule
 	for _, g := range golden.Glob(t, "testdata/dump_rule_*.hex") {
 		b := g.Bytes
-		var r Rule
+		var r nft.Rule
 		if err := r.UnmarshalBinary(b); err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +81,7 @@ func recordDumps(t *testing.T) {
 	loadForeign(t, ns)
 	c := dialIn(t, ns)
 	for _, s := range []string{"masquerade 192.168.15.0/24 oif eth0", dumpForward} {
-		if _, err := c.NATAdd(mustParseNAT(t, s)); err != nil {
+		if _, err := c.Add(mustParseNAT(t, s)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -96,7 +92,22 @@ func recordDumps(t *testing.T) {
 		}
 	}
 	rec := func(prefix string, typ uint16, body []byte, keep func([]byte) bool) {
-		bodies, err := c.dump("record", typ, body)
+		var bodies [][]byte
+		err := doIn(ns, func() error {
+			nl, err := netlink.Dial(unix.NETLINK_NETFILTER, nil)
+			if err != nil {
+				return err
+			}
+			defer nl.Close()
+			msgs, err := nl.Execute(netlink.Message{
+				Header: netlink.Header{Type: netlink.HeaderType(unix.NFNL_SUBSYS_NFTABLES<<8 | typ), Flags: netlink.Request | netlink.Dump},
+				Data:   body,
+			})
+			for _, m := range msgs {
+				bodies = append(bodies, m.Data)
+			}
+			return err
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,14 +116,17 @@ func recordDumps(t *testing.T) {
 			if !keep(b) {
 				continue
 			}
-			golden.Check(t, fmt.Sprintf("testdata/dump_%s_%d.hex", prefix, n), "reply to an NFT_MSG_GET dump recorded from kernel 6.18 (go test ./nft -run KernelDumps -update, as root): "+prefix, b)
+			golden.Check(t, fmt.Sprintf("testdata/dump_%s_%d.hex", prefix, n), "reply to an NFT_MSG_GET dump recorded from kernel 6.18 (go test ./firewall -run KernelDumps -update, as root): "+prefix, b)
 			n++
 		}
 	}
-	ours := func(b []byte) bool { return len(b) > 0 && Family(b[0]) == FamilyINet && containsName(b, NATTable) }
-	rec("table", unix.NFT_MSG_GETTABLE, nfgenmsg(FamilyINet, 0), ours)
-	rec("chain", unix.NFT_MSG_GETCHAIN, nfgenmsg(FamilyINet, 0), ours)
-	filter, err := (&Rule{Family: FamilyINet, Table: NATTable}).MarshalBinary()
+	ours := func(b []byte) bool {
+		return len(b) > 0 && nft.Family(b[0]) == nft.FamilyINet && containsName(b, NATTable)
+	}
+	inet := []byte{byte(nft.FamilyINet), unix.NFNETLINK_V0, 0, 0} // struct nfgenmsg
+	rec("table", unix.NFT_MSG_GETTABLE, inet, ours)
+	rec("chain", unix.NFT_MSG_GETCHAIN, inet, ours)
+	filter, err := (&nft.Rule{Family: nft.FamilyINet, Table: NATTable}).MarshalBinary()
 	if err != nil {
 		t.Fatal(err)
 	}

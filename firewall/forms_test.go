@@ -1,4 +1,4 @@
-package nft
+package firewall
 
 import (
 	"testing"
@@ -27,16 +27,18 @@ func TestRuleBytesMatchNFT(t *testing.T) {
 // TestSkeletonBytesMatchNFT: table inet nsnet and its chains, as NATAdd
 // creates them, are the bytes nft sends for the same commands.
 func TestSkeletonBytesMatchNFT(t *testing.T) {
-	tx := (&Conn{}).Begin()
-	natSkeleton(tx)
 	for _, m := range []struct {
 		what, file string
-		got        []byte
+		msg        interface{ MarshalBinary() ([]byte, error) }
 	}{
-		{"table inet nsnet", "testdata/nft_table_nsnet.hex", tx.msgs[0].body},
-		{"chain postrouting", "testdata/nft_chain_postrouting.hex", tx.msgs[3].body},
+		{"table inet nsnet", "testdata/nft_table_nsnet.hex", natTable()},
+		{"chain postrouting", "testdata/nft_chain_postrouting.hex", natChains()[2]},
 	} {
-		if d := golden.Diff(m.got, golden.Read(t, m.file)); d != "" {
+		got, err := m.msg.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := golden.Diff(got, golden.Read(t, m.file)); d != "" {
 			t.Errorf("%s: not the bytes nft sends:\n%s", m.what, d)
 		}
 	}
