@@ -44,11 +44,16 @@ type RawAttr struct {
 
 // rawAttr keeps the current attribute of ad.
 func rawAttr(ad *netlink.AttributeDecoder) RawAttr {
-	b := ad.Bytes()
+	return RawAttr{Type: ad.Type() | ad.TypeFlags(), Data: bytesOrNil(ad.Bytes())}
+}
+
+// bytesOrNil maps an empty payload to nil, so that a decoded value and
+// its re-encoding compare equal.
+func bytesOrNil(b []byte) []byte {
 	if len(b) == 0 {
-		b = nil // a decoded value and its re-encoding compare equal
+		return nil
 	}
-	return RawAttr{Type: ad.Type() | ad.TypeFlags(), Data: b}
+	return b
 }
 
 // encodeRaw writes attributes kept by rawAttr.
@@ -81,6 +86,12 @@ func newExpr(name string) Expr {
 		return &Ct{}
 	case "fib":
 		return &Fib{}
+	case "match":
+		return &Match{}
+	case "target":
+		return &Target{}
+	case "range":
+		return &Range{}
 	}
 	return &Unknown{Name: name}
 }

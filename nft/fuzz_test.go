@@ -18,7 +18,7 @@ func FuzzChainUnmarshal(f *testing.F) {
 	golden.FuzzRoundTrip[Chain](f, "testdata/chain_*.hex", "testdata/nft_chain_*.hex", "testdata/dump_chain*.hex")
 }
 func FuzzRuleUnmarshal(f *testing.F) {
-	golden.FuzzRoundTrip[Rule](f, "testdata/rule_*.hex", "testdata/nft_*_*.hex", "testdata/dump_rule*.hex")
+	golden.FuzzRoundTrip[Rule](f, "testdata/rule_*.hex", "testdata/nft_*_*.hex", "testdata/dump_rule*.hex", "testdata/ipt_*.hex")
 }
 
 // fuzzExpr fuzzes the NFTA_EXPR_DATA decoder of one expression type.
@@ -55,6 +55,9 @@ func FuzzMasqUnmarshal(f *testing.F)      { fuzzExpr[Masq](f) }
 func FuzzCounterUnmarshal(f *testing.F)   { fuzzExpr[Counter](f) }
 func FuzzCtUnmarshal(f *testing.F)        { fuzzExpr[Ct](f) }
 func FuzzFibUnmarshal(f *testing.F)       { fuzzExpr[Fib](f) }
+func FuzzMatchUnmarshal(f *testing.F)     { fuzzExpr[Match](f) }
+func FuzzTargetUnmarshal(f *testing.F)    { fuzzExpr[Target](f) }
+func FuzzRangeUnmarshal(f *testing.F)     { fuzzExpr[Range](f) }
 
 // FuzzCommentUnmarshal: rule user data that decodes re-encodes to user
 // data with the same comment.

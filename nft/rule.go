@@ -15,6 +15,17 @@ type Rule struct {
 	Handle  uint64 // NFTA_RULE_HANDLE: set by the kernel; DelRule needs it
 	Exprs   []Expr // NFTA_RULE_EXPRESSIONS
 	Comment string // NFTA_RULE_USERDATA, as the NFTNL_UDATA_RULE_COMMENT TLV nft writes for `comment "..."`
+	// Compat is NFTA_RULE_COMPAT, which a rule with xt matches or targets
+	// carries (iptables-nft sends it in every rule); nil = not sent.
+	Compat *RuleCompat
+}
+
+// RuleCompat is NFTA_RULE_COMPAT: the rule's layer 4 protocol as x_tables
+// extensions see it (ipt_entry.ip.proto; iptables' -p), and whether it is
+// inverted (! -p).
+type RuleCompat struct {
+	Proto uint32 // NFTA_RULE_COMPAT_PROTO: an IPPROTO_* number, 0 for any
+	Flags uint32 // NFTA_RULE_COMPAT_FLAGS: NFT_RULE_COMPAT_F_INV
 }
 
 // MarshalBinary encodes the message body: nfgenmsg and attributes.
@@ -30,6 +41,13 @@ func (r *Rule) MarshalBinary() ([]byte, error) {
 	if len(r.Exprs) > 0 {
 		ae.Nested(unix.NFTA_RULE_EXPRESSIONS, func(nae *netlink.AttributeEncoder) error {
 			return encodeExprs(nae, r.Exprs)
+		})
+	}
+	if r.Compat != nil {
+		ae.Nested(unix.NFTA_RULE_COMPAT, func(nae *netlink.AttributeEncoder) error {
+			nae.Uint32(unix.NFTA_RULE_COMPAT_PROTO, r.Compat.Proto)
+			nae.Uint32(unix.NFTA_RULE_COMPAT_FLAGS, r.Compat.Flags)
+			return nil
 		})
 	}
 	if r.Comment != "" {
@@ -72,6 +90,20 @@ func (r *Rule) UnmarshalBinary(b []byte) error {
 				r.Exprs = exprs
 				return err
 			})
+		case unix.NFTA_RULE_COMPAT:
+			rc := &RuleCompat{}
+			ad.Nested(func(nad *netlink.AttributeDecoder) error {
+				for nad.Next() {
+					switch nad.Type() {
+					case unix.NFTA_RULE_COMPAT_PROTO:
+						rc.Proto = nad.Uint32()
+					case unix.NFTA_RULE_COMPAT_FLAGS:
+						rc.Flags = nad.Uint32()
+					}
+				}
+				return nil
+			})
+			r.Compat = rc
 		case unix.NFTA_RULE_USERDATA:
 			c, err := unmarshalComment(ad.Bytes())
 			if err != nil {
