@@ -212,6 +212,23 @@ func checkSeedTraffic(t *testing.T) {
 }
 
 // lineDiff returns the lines that differ between a and b ("" if none).
+// settledDiff is lineDiff(before, snapshot(t)), retried for up to two
+// seconds while they differ: a veth peer's carrier and operstate follow a
+// link set down through linkwatch, which the kernel runs at most once a
+// second (linkwatch_schedule_work), so right after a rollback the peer
+// may still show the carrier it had.
+func settledDiff(t *testing.T, before string) string {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		d := lineDiff(before, snapshot(t))
+		if d == "" || time.Now().After(deadline) {
+			return d
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func lineDiff(a, b string) string {
 	if a == b {
 		return ""
@@ -399,7 +416,7 @@ func TestUpFaultFromPartialState(t *testing.T) {
 		if !errors.As(err, &se) || se.RollbackErr != nil {
 			t.Fatalf("step %d: %v", k, err)
 		}
-		if d := lineDiff(before, snapshot(t)); d != "" {
+		if d := settledDiff(t, before); d != "" {
 			t.Fatalf("after failing step %d (%s %s: %s):\n%s", k, p.Steps[k].Action, p.Steps[k].Object, p.Steps[k].Detail, d)
 		}
 	}
