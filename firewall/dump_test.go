@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/mdlayher/netlink"
 	"github.com/nsnet/nsnet/internal/golden"
+	"github.com/nsnet/nsnet/internal/nfttest"
 	"github.com/nsnet/nsnet/internal/sandbox"
 	"golang.org/x/sys/unix"
 )
@@ -78,7 +79,7 @@ func TestKernelDumps(t *testing.T) {
 
 func recordDumps(t *testing.T) {
 	ns := newNS(t)
-	loadForeign(t, ns)
+	nfttest.LoadForeign(t, ns)
 	c := dialIn(t, ns)
 	for _, s := range []string{"masquerade 192.168.15.0/24 oif eth0", dumpForward} {
 		if _, err := c.Add(mustParseNAT(t, s)); err != nil {

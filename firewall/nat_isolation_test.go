@@ -6,62 +6,22 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nsnet/nsnet/internal/nfttest"
 	"github.com/nsnet/nsnet/internal/sandbox"
 	"github.com/nsnet/nsnet/nft"
-	"github.com/nsnet/nsnet/nsutil"
 )
-
-// foreignRuleset is somebody else's nf_tables configuration: a forward
-// chain with policy drop, an inet nat table of its own, and a table named
-// nsnet in family ip (ours is inet nsnet).
-const foreignRuleset = `table ip filter {
-	chain FORWARD { type filter hook forward priority filter; policy drop;
-		ct state established,related counter accept
-		iifname "v-net-0" counter accept comment "theirs"
-	}
-	chain INPUT { type filter hook input priority filter; policy accept; tcp dport 22 accept; }
-}
-table inet other {
-	chain post { type nat hook postrouting priority srcnat + 10; policy accept;
-		ip saddr 10.9.0.0/16 counter masquerade comment "masquerade 10.9.0.0/16"
-	}
-	chain helper { counter; }
-}
-table ip nsnet {
-	chain post { type nat hook postrouting priority srcnat; ip saddr 10.8.0.0/16 masquerade comment "masquerade 10.8.0.0/16"; }
-}
-`
-
-func loadForeign(t *testing.T, ns *nsutil.NetNS) {
-	t.Helper()
-	if out, err := tryInStdin(ns, foreignRuleset, "nft", "-f", "-"); err != nil {
-		t.Fatalf("nft -f: %v\n%s", err, out)
-	}
-}
-
-// foreignSnapshot is everything but table inet nsnet, as nft lists it with
-// handles, in text and JSON.
-func foreignSnapshot(t *testing.T, ns *nsutil.NetNS) string {
-	t.Helper()
-	var sb strings.Builder
-	for _, tbl := range [][]string{{"ip", "filter"}, {"inet", "other"}, {"ip", "nsnet"}} {
-		sb.WriteString(runIn(t, ns, "nft", "-a", "list", "table", tbl[0], tbl[1]))
-		sb.WriteString(runIn(t, ns, "nft", "-a", "-j", "list", "table", tbl[0], tbl[1]))
-	}
-	return sb.String()
-}
 
 // TestNATIsolation: every NAT operation, flush included, leaves other
 // tables byte for byte as they were, and BaseChains reads them.
 func TestNATIsolation(t *testing.T) {
 	sandbox.Require(t)
 	ns := newNS(t)
-	loadForeign(t, ns)
-	before := foreignSnapshot(t, ns)
+	nfttest.LoadForeign(t, ns)
+	before := nfttest.ForeignSnapshot(t, ns)
 	c := dialIn(t, ns)
 	check := func(step string) {
 		t.Helper()
-		if after := foreignSnapshot(t, ns); after != before {
+		if after := nfttest.ForeignSnapshot(t, ns); after != before {
 			t.Fatalf("after %s the foreign tables changed:\nbefore:\n%s\nafter:\n%s", step, before, after)
 		}
 	}

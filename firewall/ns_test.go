@@ -1,90 +1,33 @@
 package firewall
 
 import (
-	"bytes"
-	"fmt"
-	"github.com/nsnet/nsnet/nft"
-	"os/exec"
-	"strings"
 	"testing"
 
+	"github.com/nsnet/nsnet/internal/nfttest"
+	"github.com/nsnet/nsnet/nft"
 	"github.com/nsnet/nsnet/nsutil"
 )
 
-// Namespaces for the privileged tests come from nsutil, the one package
-// that switches threads (STYLE R7). Only these tests import it: the
-// firewall package itself knows nothing of nsutil, and internal/archtest checks
-// the dependencies of the non-test package.
+// Namespaces and tools for the privileged tests come from
+// internal/nfttest (nsutil underneath, the one package that switches
+// threads): the firewall package itself knows nothing of nsutil.
 
-// newNS makes an anonymous network namespace with lo up and returns a
-// handle closed at the end of the test.
-func newNS(t testing.TB) *nsutil.NetNS {
-	t.Helper()
-	f, err := nsutil.NewAnonymous()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	// A NetNS (for Do) is opened from the anonymous namespace's fd; the
-	// namespace lives as long as either file is open.
-	ns, err := nsutil.OpenPath(fmt.Sprintf("/proc/self/fd/%d", f.Fd()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ns.Close() })
-	runIn(t, ns, "ip", "link", "set", "lo", "up")
-	return ns
-}
+func newNS(t testing.TB) *nsutil.NetNS { return nfttest.NewNS(t) }
 
-// doIn runs fn on a thread that joined ns (nil: the sandbox's own
-// namespace, on the calling goroutine). Sockets fn creates stay in ns;
-// goroutines fn starts do not run in ns.
-func doIn(ns *nsutil.NetNS, fn func() error) error {
-	if ns == nil {
-		return fn()
-	}
-	return ns.Do(fn)
-}
+func doIn(ns *nsutil.NetNS, fn func() error) error { return nfttest.Do(ns, fn) }
 
-// runIn runs a tool inside ns (nil: the sandbox's own namespace) and
-// returns its output; failure fails t. The child inherits the namespace of
-// the thread that forks it.
 func runIn(t testing.TB, ns *nsutil.NetNS, name string, args ...string) string {
 	t.Helper()
-	out, err := tryIn(ns, name, args...)
-	if err != nil {
-		t.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
-	}
-	return out
+	return nfttest.Run(t, ns, name, args...)
 }
 
-// tryIn is runIn that returns the error (with the tool's stderr) instead.
 func tryIn(ns *nsutil.NetNS, name string, args ...string) (string, error) {
-	return tryInStdin(ns, "", name, args...)
+	return nfttest.Try(ns, "", name, args...)
 }
 
-// tryInStdin is tryIn with stdin as the tool's standard input.
 func tryInStdin(ns *nsutil.NetNS, stdin, name string, args ...string) (string, error) {
-	var stdout, stderr bytes.Buffer
-	err := doIn(ns, func() error {
-		cmd := exec.Command(name, args...)
-		cmd.Stdin = strings.NewReader(stdin)
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil {
-			return &toolError{err: err, stderr: strings.TrimSpace(stderr.String())}
-		}
-		return nil
-	})
-	return stdout.String(), err
+	return nfttest.Try(ns, stdin, name, args...)
 }
-
-type toolError struct {
-	err    error
-	stderr string
-}
-
-func (e *toolError) Error() string { return e.err.Error() + ": " + e.stderr }
-func (e *toolError) Unwrap() error { return e.err }
 
 // A testConn is an nf_tables connection and the NAT table reached through
 // it, so tests call both c.Rules and c.Add.
