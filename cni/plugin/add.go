@@ -9,8 +9,8 @@ import (
 	"strconv"
 
 	"github.com/nsnet/nsnet/cni"
+	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/netops"
-	"github.com/nsnet/nsnet/nft"
 	"golang.org/x/sys/unix"
 )
 
@@ -180,7 +180,7 @@ func (p *call) wire(j *netops.Journal, host, cont *netops.NS, a *Attachment, ipa
 	}
 	if c.IPMasq {
 		for _, ip := range a.IPs {
-			m := nft.Masquerade{Src: netip.PrefixFrom(ip.Addr(), ip.Addr().BitLen())}
+			m := firewall.Masquerade{Src: netip.PrefixFrom(ip.Addr(), ip.Addr().BitLen())}
 			if _, err := netops.AddNAT(j, host, m); err != nil {
 				return nil, err
 			}
@@ -279,7 +279,7 @@ func (p *call) gatewayOnBridge(j *netops.Journal, host *netops.NS, br int32, ips
 	return b.Flush()
 }
 
-// portMappings writes one nft.Forward per mapping (DNAT from outside,
+// portMappings writes one firewall.Forward per mapping (DNAT from outside,
 // from the host itself and hairpin) to the container's address of the
 // mapping's family; route_localnet on the bridge lets the host reach a
 // mapping through 127.0.0.1.
@@ -292,7 +292,7 @@ func (p *call) portMappings(j *netops.Journal, host *netops.NS, a *Attachment) e
 			if pm.HostIP.IsValid() && pm.HostIP.Is4() != ip.Addr().Is4() {
 				continue
 			}
-			f := nft.Forward{Proto: pm.Protocol, Port: pm.HostPort, To: netip.AddrPortFrom(ip.Addr(), pm.ContainerPort)}
+			f := firewall.Forward{Proto: pm.Protocol, Port: pm.HostPort, To: netip.AddrPortFrom(ip.Addr(), pm.ContainerPort)}
 			if _, err := netops.AddNAT(j, host, f); err != nil {
 				return err
 			}

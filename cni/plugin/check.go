@@ -8,6 +8,7 @@ import (
 
 	"github.com/nsnet/nsnet/cni"
 	"github.com/nsnet/nsnet/cni/hostlocal"
+	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/netops"
 	"github.com/nsnet/nsnet/nft"
 	"github.com/nsnet/nsnet/rtnl"
@@ -136,7 +137,7 @@ func checkNAT(host *netops.NS, a *Attachment) []string {
 		return []string{"table inet nsnet unreadable: " + err.Error()}
 	}
 	defer nc.Close()
-	rules, err := nc.NATList()
+	rules, err := firewall.NewNAT(nc).List()
 	if err != nil {
 		return []string{"table inet nsnet unreadable: " + err.Error()}
 	}
@@ -146,13 +147,13 @@ func checkNAT(host *netops.NS, a *Attachment) []string {
 	}
 	var diffs []string
 	for _, f := range a.Ports {
-		r := nft.Forward{Proto: f.Proto, Port: f.HostPort, To: f.To}
+		r := firewall.Forward{Proto: f.Proto, Port: f.HostPort, To: f.To}
 		if !have[r.String()] {
 			diffs = append(diffs, "no rule "+r.String()+" in table inet nsnet")
 		}
 	}
 	for _, m := range a.Masquerade {
-		r := nft.Masquerade{Src: m}
+		r := firewall.Masquerade{Src: m}
 		if !have[r.String()] {
 			diffs = append(diffs, "no rule "+r.String()+" in table inet nsnet")
 		}

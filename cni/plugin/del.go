@@ -7,8 +7,8 @@ import (
 
 	"github.com/nsnet/nsnet/cni"
 	"github.com/nsnet/nsnet/cni/hostlocal"
+	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/netops"
-	"github.com/nsnet/nsnet/nft"
 	"github.com/nsnet/nsnet/nsutil"
 	"golang.org/x/sys/unix"
 )
@@ -78,11 +78,11 @@ func teardown(host *netops.NS, a *Attachment) []error {
 		}
 	}
 	for _, f := range a.Ports {
-		_, err := netops.DeleteNAT(host, nft.Forward{Proto: f.Proto, Port: f.HostPort, To: f.To})
+		_, err := netops.DeleteNAT(host, firewall.Forward{Proto: f.Proto, Port: f.HostPort, To: f.To})
 		errs = append(errs, err)
 	}
 	for _, m := range a.Masquerade {
-		_, err := netops.DeleteNAT(host, nft.Masquerade{Src: m})
+		_, err := netops.DeleteNAT(host, firewall.Masquerade{Src: m})
 		errs = append(errs, err)
 	}
 	return errs

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nsnet/nsnet/cni"
+	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/internal/nettest"
 	"github.com/nsnet/nsnet/internal/sandbox"
 	"github.com/nsnet/nsnet/nft"
@@ -163,7 +164,7 @@ func natComments(t testing.TB) []string {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	es, err := c.NATList()
+	es, err := firewall.NewNAT(c).List()
 	if err != nil {
 		t.Fatal(err)
 	}

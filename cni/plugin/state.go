@@ -31,8 +31,8 @@ type Attachment struct {
 	IPs         []netip.Prefix   // the container's addresses, with their subnet's length
 	IPAM        string           // "host-local" (inside nsnet), another type (delegated), "" (none)
 	DataDir     string           // host-local's dataDir
-	Masquerade  []netip.Prefix   // nft.Masquerade sources
-	Ports       []Port           // nft.Forward rules
+	Masquerade  []netip.Prefix   // firewall.Masquerade sources
+	Ports       []Port           // firewall.Forward rules
 }
 
 // A Port is one port mapping as it was written to table inet nsnet.
