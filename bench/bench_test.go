@@ -19,6 +19,7 @@ var (
 	flagN     = flag.String("nsbench.n", "1,10", "namespace counts for BenchmarkSetup")
 	flagK     = flag.String("nsbench.k", "1,100", "DNAT rule counts for BenchmarkNAT")
 	flagNsnet = flag.String("nsbench.nsnet", "bin/nsnet", "static nsnet binary (CLI rows; skipped if missing)")
+	flagDoc   = flag.String("nsbench.doctor", "10", "namespace counts for BenchmarkDoctor")
 )
 
 func sizes(tb testing.TB, s string) []int {
@@ -116,6 +117,38 @@ func BenchmarkColdStart(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkDoctor runs `nsnet doctor FILE` on a healthy topology of N
+// namespaces (issue 9: N=1000 in at most 5 s, no false failures).
+func BenchmarkDoctor(b *testing.B) {
+	sandbox.Require(b)
+	for _, n := range sizes(b, *flagDoc) {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			var failed, left int
+			var took time.Duration
+			for b.Loop() {
+				st, err := MeasureDoctor(*flagNsnet, n, 1)
+				if errors.Is(err, ErrMissing) {
+					b.Skip(err)
+				}
+				if err == nil {
+					err = st.Err
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				failed, left, took = failed+st.Failed, left+st.Left, took+st.Median
+				if st.Failed > 0 {
+					b.Errorf("doctor on a healthy topology of %d: %v", n, st.Examples)
+				}
+			}
+			// ns/op includes up and down; doctor-ns/op is doctor alone.
+			b.ReportMetric(float64(took)/float64(b.N), "doctor-ns/op")
+			b.ReportMetric(float64(failed), "false-failures")
+			b.ReportMetric(float64(left), "entries-left")
 		})
 	}
 }

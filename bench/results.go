@@ -17,6 +17,7 @@ type Results struct {
 	Cold    []ColdStats
 	Size    []SizeRow
 	Shares  []PkgShare // the nsnet binary's bytes by package group
+	Doctor  []DoctorStats
 	Where   string     // "where the time goes": phase breakdown and profile notes, markdown
 	Notes   []string   // skipped ways, failures, caveats
 	Chart   string     // file name of the SVG, relative to RESULTS.md
@@ -88,6 +89,7 @@ func (r *Results) Markdown() string {
 	r.teardownTables(&b)
 	r.natTable(&b)
 	r.coldTable(&b)
+	r.doctorTable(&b)
 	r.sizeTable(&b)
 	if r.Where != "" {
 		b.WriteString("## Where the time goes\n\n" + r.Where + "\n")
@@ -490,7 +492,8 @@ func (r *Results) targets(b *strings.Builder) {
 		v := float64(nk.Median) / float64(n1.Median)
 		check("nsnet -n NS link show: many named netns / 1", "≈ 1 (≤ 1.1)", v, v <= 1.1, true)
 	}
-	b.WriteString("## Targets (issue 5)\n\n")
+	r.doctorTargets(check)
+	b.WriteString("## Targets (issue 5; doctor: issue 9)\n\n")
 	b.WriteString("Ratios of per-namespace medians at the same N in the same run. `nsnet up` is the path users get (whole process: start, parse, observe, plan, apply; total/N); its topology declares no IPv6, so it creates no-IPv6, 1-queue veths. Library rows: nsnet = kernel defaults (IPv6 link-local), nsnet-noipv6 = addrgenmode none, nsnet-1q = addrgenmode none and 1-queue veths (the requests `nsnet up` makes). Rows with bar \"—\" have no bar in the issue at that N and are context.\n\n")
 	var rows [][]string
 	for _, t := range ts {

@@ -55,7 +55,10 @@ type config struct {
 	natRounds, coldRuns  int
 	coldNS               int
 	bin, out, svg, only  string
+	doctorNs             []int
+	doctorRuns           int
 	quick, profile, skip bool
+	doctorOnly           bool
 	perf                 bool
 }
 
@@ -74,7 +77,7 @@ func parseInts(s string) ([]int, error) {
 
 func realMain() int {
 	var c config
-	var sizes, ks string
+	var sizes, ks, doctorNs string
 	flag.StringVar(&sizes, "n", "1,10,100,1000", "namespace counts")
 	flag.StringVar(&ks, "k", "1,100,1000", "DNAT rule counts")
 	flag.IntVar(&c.rounds, "rounds", 5, "rounds per way and size (sizes below 30 get more, up to 15)")
@@ -82,6 +85,9 @@ func realMain() int {
 	flag.IntVar(&c.natRounds, "nat-rounds", 3, "rounds per NAT tool and K")
 	flag.IntVar(&c.coldRuns, "cold-runs", 200, "runs per cold-start command")
 	flag.IntVar(&c.coldNS, "cold-ns", 1000, "named namespaces present for the -n cold start")
+	flag.StringVar(&doctorNs, "doctor-n", "100,1000", "namespace counts for the nsnet doctor row")
+	flag.IntVar(&c.doctorRuns, "doctor-runs", 3, "doctor runs per size")
+	flag.BoolVar(&c.doctorOnly, "doctor-only", false, "only the nsnet doctor row, printed (RESULTS.md and the chart are not written from a partial run)")
 	flag.StringVar(&c.bin, "nsnet", "bin/nsnet", "static nsnet binary")
 	flag.StringVar(&c.out, "out", "RESULTS.md", "results file (empty: none)")
 	flag.StringVar(&c.svg, "svg", "setup.svg", "chart file, next to -out (empty: none)")
@@ -114,10 +120,18 @@ func realMain() int {
 		fmt.Fprintln(os.Stderr, "nsbench:", err)
 		return 2
 	}
+	if c.doctorNs, err = parseInts(doctorNs); err != nil {
+		fmt.Fprintln(os.Stderr, "nsbench:", err)
+		return 2
+	}
 	if c.quick {
-		c.sizes, c.ks = c.sizes[:1], c.ks[:1]
+		c.sizes, c.ks, c.doctorNs, c.doctorRuns = c.sizes[:1], c.ks[:1], []int{10}, 1
 		c.rounds, c.roundsBig, c.natRounds, c.coldRuns, c.coldNS = 1, 1, 1, 3, 3
 		c.out, c.svg, c.profile, c.perf = "", "", false, false
+	}
+	if c.doctorOnly {
+		c.out, c.svg, c.profile, c.perf, c.skip = "", "", false, false, true
+		c.only = "-" // no setup way has this key
 	}
 	r, failed := run(c)
 	md := r.Markdown()
@@ -263,6 +277,9 @@ func run(c config) (r bench.Results, failed bool) {
 			}
 		}
 	}
+	if c.doctorOnly {
+		failed = measureDoctor(c, &r) || failed
+	}
 	if !c.skip {
 		if natFailed := measureNAT(c, &r); natFailed {
 			failed = true
@@ -271,6 +288,9 @@ func run(c config) (r bench.Results, failed bool) {
 			failed = true
 		}
 		measureSize(c, &r)
+		if doctorFailed := measureDoctor(c, &r); doctorFailed {
+			failed = true
+		}
 	}
 	r.Machine.Finish(start)
 	return r, failed
@@ -439,4 +459,29 @@ func measureSize(c config, r *bench.Results) {
 		bench.SizeRow{Name: "nft + its shared libraries", Bytes: bench.UnionSize(nftf), Detail: names(nftf)},
 		bench.SizeRow{Name: "ip + nft + libraries (union)", Bytes: union, Detail: fmt.Sprintf("%d distinct files", files)},
 	)
+}
+
+// measureDoctor runs the doctor row: `nsnet doctor` on a healthy topology
+// at each size. A false failure is a result (the row shows it), not a
+// failed measurement.
+func measureDoctor(c config, r *bench.Results) (failed bool) {
+	for _, n := range c.doctorNs {
+		st, err := bench.MeasureDoctor(c.bin, n, c.doctorRuns)
+		switch {
+		case errors.Is(err, bench.ErrMissing):
+			r.Notes = append(r.Notes, "doctor row skipped: "+err.Error())
+			return false
+		case err != nil:
+			r.Notes = append(r.Notes, fmt.Sprintf("doctor N=%d: %v", n, err))
+			failed = true
+			continue
+		}
+		if st.Err != nil {
+			r.Notes = append(r.Notes, fmt.Sprintf("doctor N=%d: %v", n, st.Err))
+			failed = true
+		}
+		logf("doctor N=%d median %s (%d runs), %d failed items, %d warnings, %d neighbour entries left", n, bench.Dur(st.Median), st.Runs, st.Failed, st.Warnings, st.Left)
+		r.Doctor = append(r.Doctor, st)
+	}
+	return failed
 }
