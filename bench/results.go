@@ -18,9 +18,9 @@ type Results struct {
 	Size    []SizeRow
 	Shares  []PkgShare // the nsnet binary's bytes by package group
 	Doctor  []DoctorStats
-	Where   string     // "where the time goes": phase breakdown and profile notes, markdown
-	Notes   []string   // skipped ways, failures, caveats
-	Chart   string     // file name of the SVG, relative to RESULTS.md
+	Where   string   // "where the time goes": phase breakdown and profile notes, markdown
+	Notes   []string // skipped ways, failures, caveats
+	Chart   string   // file name of the SVG, relative to RESULTS.md
 }
 
 func (r *Results) setup(key string, n int) (SetupStats, bool) {
