@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,51 +31,10 @@ type DoctorStats struct {
 	Err      error
 }
 
-// doctorTopology is the file: bridge dbr0 10.40.0.1/16, namespaces dn0..,
-// eth0 addressed in each, the host end on the bridge, default via the
-// bridge; host forwarding on, since the namespaces route through it.
-func doctorTopology(n int) ([]byte, error) {
-	type route struct {
-		To  string `json:"to"`
-		Via string `json:"via"`
-	}
-	type ns struct {
-		Name   string  `json:"name"`
-		Routes []route `json:"routes"`
-	}
-	type end struct {
-		Name      string   `json:"name"`
-		Netns     string   `json:"netns,omitempty"`
-		Bridge    string   `json:"bridge,omitempty"`
-		Addresses []string `json:"addresses,omitempty"`
-	}
-	type veth struct {
-		end
-		Peer end `json:"peer"`
-	}
-	type bridge struct {
-		Name      string   `json:"name"`
-		Addresses []string `json:"addresses"`
-	}
-	t := struct {
-		Host struct {
-			Forwarding bool `json:"forwarding"`
-		} `json:"host"`
-		Namespaces []ns     `json:"namespaces"`
-		Bridges    []bridge `json:"bridges"`
-		Veths      []veth   `json:"veths"`
-	}{Bridges: []bridge{{"dbr0", []string{"10.40.0.1/16"}}}}
-	t.Host.Forwarding = true
-	for i := range n {
-		name := fmt.Sprintf("dn%d", i)
-		t.Namespaces = append(t.Namespaces, ns{name, []route{{"default", "10.40.0.1"}}})
-		t.Veths = append(t.Veths, veth{
-			end{Name: "eth0", Netns: name, Addresses: []string{fmt.Sprintf("10.40.%d.%d/16", (i+2)>>8, (i+2)&0xff)}},
-			end{Name: fmt.Sprintf("dh%d", i), Bridge: "dbr0"},
-		})
-	}
-	return json.MarshalIndent(t, "", "  ")
-}
+// doctorEnv names the doctor row's topology: bridge dbr0 10.40.0.1/16
+// and the setup rows' namespace and veth names (the rows run one after
+// the other). Only its names are used: `nsnet up` creates the bridge.
+func doctorEnv() *Env { return &Env{Bridge: "dbr0", GW: netip.MustParsePrefix("10.40.0.1/16")} }
 
 // MeasureDoctor brings the topology up with `nsnet up`, runs `nsnet
 // doctor -j FILE` runs times, counts what did not pass and the neighbour
@@ -91,7 +51,8 @@ func MeasureDoctor(bin string, n, runs int) (DoctorStats, error) {
 	}
 	defer os.RemoveAll(dir)
 	file := filepath.Join(dir, "doctor.json")
-	b, err := doctorTopology(n)
+	e := doctorEnv()
+	b, err := e.topology(n, true)
 	if err != nil {
 		return st, err
 	}
@@ -101,7 +62,7 @@ func MeasureDoctor(bin string, n, runs int) (DoctorStats, error) {
 	if err := runQuiet(bin, "up", file); err != nil {
 		return st, err
 	}
-	base, err := neighbourEntries(n)
+	base, err := neighbourEntries(e, n)
 	if err != nil {
 		return st, errors.Join(err, runQuiet(bin, "down", file))
 	}
@@ -135,7 +96,7 @@ func MeasureDoctor(bin string, n, runs int) (DoctorStats, error) {
 			}
 		}
 	}
-	left, lerr := neighbourEntries(n)
+	left, lerr := neighbourEntries(e, n)
 	st.Left = left - base
 	derr := runQuiet(bin, "down", file)
 	if st.Err == nil {
@@ -149,10 +110,10 @@ func MeasureDoctor(bin string, n, runs int) (DoctorStats, error) {
 }
 
 // neighbourEntries counts the IPv4 neighbour entries of the host and of
-// namespaces dn0..dn(n-1). Nothing sends on this topology but doctor (the
+// the topology's n namespaces. Nothing sends on this topology but doctor (the
 // bridge's own IGMP entry, NOARP, is there from the start), so a doctor
 // that cleans up after its probes leaves the count as it found it.
-func neighbourEntries(n int) (int, error) {
+func neighbourEntries(e *Env, n int) (int, error) {
 	count := func(f *os.File) (int, error) {
 		c, err := rtnl.Dial(f)
 		if err != nil {
@@ -167,7 +128,7 @@ func neighbourEntries(n int) (int, error) {
 		return 0, err
 	}
 	for i := range n {
-		f, err := os.Open(fmt.Sprintf("/run/netns/dn%d", i))
+		f, err := os.Open("/run/netns/" + e.NS(i))
 		if err != nil {
 			return total, err
 		}

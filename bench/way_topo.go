@@ -18,7 +18,11 @@ import (
 // and a default route via the bridge's address. It declares no IPv6, so
 // `up` creates every link with addrgenmode none and both veth ends with one
 // TX and one RX queue.
-func (e *Env) Topology(n int) ([]byte, error) {
+func (e *Env) Topology(n int) ([]byte, error) { return e.topology(n, false) }
+
+// topology is Topology, with host forwarding on when forwarding is set
+// (doctor checks it: the namespaces route through the host).
+func (e *Env) topology(n int, forwarding bool) ([]byte, error) {
 	type route struct {
 		To  string `json:"to"`
 		Via string `json:"via"`
@@ -41,12 +45,15 @@ func (e *Env) Topology(n int) ([]byte, error) {
 		Name      string   `json:"name"`
 		Addresses []string `json:"addresses"`
 	}
+	type host struct {
+		Forwarding bool `json:"forwarding,omitempty"`
+	}
 	t := struct {
-		Host       struct{} `json:"host"`
+		Host       host     `json:"host"`
 		Namespaces []ns     `json:"namespaces"`
 		Bridges    []bridge `json:"bridges"`
 		Veths      []veth   `json:"veths"`
-	}{Bridges: []bridge{{e.Bridge, []string{e.GW.String()}}}}
+	}{Host: host{forwarding}, Bridges: []bridge{{e.Bridge, []string{e.GW.String()}}}}
 	for i := range n {
 		t.Namespaces = append(t.Namespaces, ns{e.NS(i), []route{{"default", e.GW.Addr().String()}}})
 		t.Veths = append(t.Veths, veth{
