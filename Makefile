@@ -21,17 +21,22 @@ static-check:
 		echo "nsnet needs shared libraries (it must be static)"; exit 1; fi
 
 # test: the README's test command. Unit tests, privileged integration tests
-# (sandboxed), oracles, and a one-iteration smoke run of every benchmark.
+# (sandboxed), oracles, and a one-iteration smoke run of every benchmark;
+# then cnitest (its own module): nsnet as a CNI plugin driven by libcni,
+# cnitool and the reference plugins, and its benchmark rows.
 test: build vet
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -run '^$$' -bench . -benchtime=1x ./...
 	$(MAKE) -C bench smoke
+	cd cnitest && $(GO) test -count=1 ./...
+	cd cnitest && CNITEST_BENCH_PODS=2 $(GO) test -count=1 -run '^$$' -bench . -benchtime=1x ./...
 
 unit:
 	$(GO) test ./...
 
 vet:
 	$(GO) vet ./...
+	cd cnitest && $(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 
 demo: build
