@@ -29,7 +29,7 @@ func TestCnitool(t *testing.T) {
 		}
 		return out
 	}
-	out := tool("add", n.name, p.path)
+	out := tool("add", n.name, p.Path)
 	var r struct {
 		CNIVersion string `json:"cniVersion"`
 		IPs        []struct {
@@ -39,19 +39,19 @@ func TestCnitool(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &r); err != nil || r.CNIVersion != "1.1.0" || len(r.IPs) != 1 {
 		t.Fatalf("add printed %s (%v)", out, err)
 	}
-	tool("check", n.name, p.path)
-	tool("status", n.name, p.path)
+	tool("check", n.name, p.Path)
+	tool("status", n.name, p.Path)
 	if len(reservations(t, n.name)) != 3 {
 		t.Errorf("store after add: %v", reservations(t, n.name))
 	}
 	// cnitool's gc passes no valid list: libcni DELs every cached
 	// attachment of the network, then sends GC without the list (which
 	// nsnet answers by collecting nothing more).
-	tool("gc", n.name, p.path)
+	tool("gc", n.name, p.Path)
 	if len(reservations(t, n.name)) != 2 {
 		t.Errorf("gc left %v", reservations(t, n.name))
 	}
-	tool("del", n.name, p.path) // idempotent
+	tool("del", n.name, p.Path) // idempotent
 	if recs, _ := os.ReadDir(filepath.Join("/var/lib/cni/nsnet", n.name)); len(recs) != 0 {
 		t.Errorf("records left: %v", recs)
 	}

@@ -13,58 +13,21 @@ import (
 	"time"
 
 	"github.com/containernetworking/cni/libcni"
+	"github.com/nsnet/nsnet/internal/podtest"
 	"github.com/nsnet/nsnet/internal/sandbox"
 	"github.com/nsnet/nsnet/nsutil"
 )
 
-// pod is a process in a network namespace of its own, as a runtime
-// makes one: the plugin sees only /proc/PID/ns/net.
-type pod struct {
-	id   string
-	cmd  *exec.Cmd
-	path string
-}
+// pod is a podtest.Pod (a process in a network namespace of its own).
+type pod struct{ *podtest.Pod }
 
-func startPod(t testing.TB, id string) *pod {
-	t.Helper()
-	cmd := exec.Command("unshare", "-n", "sleep", "600")
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("unshare: %v", err)
-	}
-	p := &pod{id: id, cmd: cmd, path: fmt.Sprintf("/proc/%d/ns/net", cmd.Process.Pid)}
-	t.Cleanup(p.stop)
-	self, _ := os.Readlink("/proc/self/ns/net")
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		if l, err := os.Readlink(p.path); err == nil && l != self {
-			return p
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("unshare -n did not make a namespace")
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
+func startPod(t testing.TB, id string) *pod { return &pod{podtest.Start(t, id)} }
 
-func (p *pod) stop() {
-	if p.cmd.ProcessState == nil {
-		_ = p.cmd.Process.Kill() // ours, by PID
-		_ = p.cmd.Wait()
-	}
-}
-
-func (p *pod) ns(t testing.TB) *nsutil.NetNS {
-	t.Helper()
-	ns, err := nsutil.OpenPath(p.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ns.Close() })
-	return ns
-}
+func (p *pod) ns(t testing.TB) *nsutil.NetNS { return p.NS(t) }
 
 func (p *pod) rt(ifname string, caps map[string]any) *libcni.RuntimeConf {
-	return &libcni.RuntimeConf{ContainerID: p.id, NetNS: p.path, IfName: ifname, CapabilityArgs: caps,
-		Args: [][2]string{{"IgnoreUnknown", "1"}, {"K8S_POD_NAMESPACE", "default"}, {"K8S_POD_NAME", p.id}}}
+	return &libcni.RuntimeConf{ContainerID: p.ID, NetNS: p.Path, IfName: ifname, CapabilityArgs: caps,
+		Args: [][2]string{{"IgnoreUnknown", "1"}, {"K8S_POD_NAMESPACE", "default"}, {"K8S_POD_NAME", p.ID}}}
 }
 
 var seq struct {

@@ -21,7 +21,7 @@ func TestHostLocalInterop(t *testing.T) {
 	other := startPod(t, "other") // host-local refuses its own netns as CNI_NETNS
 	ref := func(cmd, id string) string {
 		t.Helper()
-		out, err := run(t, []string{"CNI_COMMAND=" + cmd, "CNI_CONTAINERID=" + id, "CNI_NETNS=" + other.path, "CNI_IFNAME=eth0", "CNI_PATH=" + binDir},
+		out, err := run(t, []string{"CNI_COMMAND=" + cmd, "CNI_CONTAINERID=" + id, "CNI_NETNS=" + other.Path, "CNI_IFNAME=eth0", "CNI_PATH=" + binDir},
 			conf("host-local"), binDir+"/host-local")
 		if err != nil {
 			t.Fatalf("host-local %s %s: %v %s", cmd, id, err, out)
@@ -54,7 +54,7 @@ func TestHostLocalInterop(t *testing.T) {
 		t.Errorf("store %q", got)
 	}
 	// host-local's CHECK finds nsnet's reservation
-	out, err := run(t, []string{"CNI_COMMAND=CHECK", "CNI_CONTAINERID=nsnet-b", "CNI_NETNS=" + other.path, "CNI_IFNAME=eth0", "CNI_PATH=" + binDir},
+	out, err := run(t, []string{"CNI_COMMAND=CHECK", "CNI_CONTAINERID=nsnet-b", "CNI_NETNS=" + other.Path, "CNI_IFNAME=eth0", "CNI_PATH=" + binDir},
 		conf("host-local"), binDir+"/host-local")
 	if err != nil {
 		t.Errorf("host-local CHECK of nsnet's attachment: %v %s", err, out)

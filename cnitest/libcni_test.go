@@ -43,11 +43,11 @@ func TestLibcni(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(r.Interfaces) != 3 || len(r.IPs) != 1 || r.Interfaces[2].Sandbox != p.path {
+			if len(r.Interfaces) != 3 || len(r.IPs) != 1 || r.Interfaces[2].Sandbox != p.Path {
 				t.Fatalf("result %+v", r)
 			}
 			ip := r.IPs[0].Address.IP.String()
-			if got := reservations(t, n.name)[ip]; got != p.id+"\r\neth0" {
+			if got := reservations(t, n.name)[ip]; got != p.ID+"\r\neth0" {
 				t.Errorf("reservation %s = %q", ip, got)
 			}
 			if err := nettest.Ping(p.ns(t), n.gateway(), 3*time.Second); err != nil {
@@ -60,7 +60,7 @@ func TestLibcni(t *testing.T) {
 				t.Errorf("Status: %v", err)
 			}
 			// GC with the pod valid keeps it
-			if err := c.GCNetworkList(ctx(t), l, &libcni.GCArgs{ValidAttachments: []types.GCAttachment{{ContainerID: p.id, IfName: "eth0"}}}); err != nil {
+			if err := c.GCNetworkList(ctx(t), l, &libcni.GCArgs{ValidAttachments: []types.GCAttachment{{ContainerID: p.ID, IfName: "eth0"}}}); err != nil {
 				t.Errorf("GC: %v", err)
 			}
 			if _, ok := reservations(t, n.name)[ip]; !ok {
@@ -103,12 +103,12 @@ func TestLibcniGCWithoutCache(t *testing.T) {
 	if len(reservations(t, n.name)) != 4 { // 2 addresses, lock, last_reserved_ip.0
 		t.Fatalf("store %v", reservations(t, n.name))
 	}
-	if err := c.GCNetworkList(ctx(t), l, &libcni.GCArgs{ValidAttachments: []types.GCAttachment{{ContainerID: keep.id, IfName: "eth0"}}}); err != nil {
+	if err := c.GCNetworkList(ctx(t), l, &libcni.GCArgs{ValidAttachments: []types.GCAttachment{{ContainerID: keep.ID, IfName: "eth0"}}}); err != nil {
 		t.Fatalf("GC: %v", err)
 	}
 	res := reservations(t, n.name)
 	for ip, who := range res {
-		if strings.HasPrefix(who, drop.id) {
+		if strings.HasPrefix(who, drop.ID) {
 			t.Errorf("GC left %s of %s", ip, who)
 		}
 	}

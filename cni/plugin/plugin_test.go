@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"github.com/nsnet/nsnet/cni"
 	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/internal/nettest"
+	"github.com/nsnet/nsnet/internal/podtest"
 	"github.com/nsnet/nsnet/internal/sandbox"
 	"github.com/nsnet/nsnet/nft"
 	"github.com/nsnet/nsnet/nsutil"
@@ -23,50 +23,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// container is a process in a network namespace of its own, as a
-// container runtime makes one: only a path, /proc/PID/ns/net.
-type container struct {
-	cmd  *exec.Cmd
-	path string
-}
+// container is a podtest.Pod: the plugin sees only /proc/PID/ns/net.
+type container struct{ *podtest.Pod }
 
-func startContainer(t testing.TB) *container {
-	t.Helper()
-	cmd := exec.Command("unshare", "-n", "sleep", "600")
-	if err := cmd.Start(); err != nil {
-		t.Skipf("unshare: %v", err)
-	}
-	c := &container{cmd: cmd, path: fmt.Sprintf("/proc/%d/ns/net", cmd.Process.Pid)}
-	t.Cleanup(c.stop)
-	self, _ := os.Readlink("/proc/self/ns/net")
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		if l, err := os.Readlink(c.path); err == nil && l != self {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("unshare -n did not make a namespace")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	return c
-}
+func startContainer(t testing.TB) *container { return &container{podtest.Start(t, "")} }
 
-func (c *container) stop() {
-	if c.cmd.ProcessState == nil {
-		_ = c.cmd.Process.Kill() // ours, by PID
-		_ = c.cmd.Wait()
-	}
-}
-
-func (c *container) ns(t testing.TB) *nsutil.NetNS {
-	t.Helper()
-	ns, err := nsutil.OpenPath(c.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ns.Close() })
-	return ns
-}
+func (c *container) ns(t testing.TB) *nsutil.NetNS { return c.NS(t) }
 
 // net is one test's network: its own bridge, subnet and temp dirs.
 type network struct {
@@ -117,7 +79,7 @@ func (n *network) call(t testing.TB, cmd, id, netns, ifname, more string) out {
 
 func (n *network) add(t testing.TB, id string, c *container, more string) *cni.Result {
 	t.Helper()
-	o := n.call(t, "ADD", id, c.path, "eth0", more)
+	o := n.call(t, "ADD", id, c.Path, "eth0", more)
 	if o.code != 0 {
 		t.Fatalf("ADD %s: %d %s %s", id, o.code, o.stdout, o.stderr)
 	}
@@ -194,7 +156,7 @@ func TestAddCheckDel(t *testing.T) {
 	n := newNet(t, "")
 	c := startContainer(t)
 	r := n.add(t, "ctr1", c, "")
-	if len(r.Interfaces) != 3 || r.Interfaces[0].Name != n.bridge || r.Interfaces[2].Name != "eth0" || r.Interfaces[2].Sandbox != c.path {
+	if len(r.Interfaces) != 3 || r.Interfaces[0].Name != n.bridge || r.Interfaces[2].Name != "eth0" || r.Interfaces[2].Sandbox != c.Path {
 		t.Fatalf("interfaces %+v", r.Interfaces)
 	}
 	gw := netip.MustParsePrefix(n.subnet).Addr().Next()
@@ -213,7 +175,7 @@ func TestAddCheckDel(t *testing.T) {
 		t.Fatalf("nat rules %q", got)
 	}
 	prev := `,"prevResult":` + strings.TrimSpace(string(r.AppendJSON(nil, n.version)))
-	mustOK(t, "CHECK", n.call(t, "CHECK", "ctr1", c.path, "eth0", prev))
+	mustOK(t, "CHECK", n.call(t, "CHECK", "ctr1", c.Path, "eth0", prev))
 
 	// CHECK names what differs: the address is gone
 	cc, err := rtnl.Dial(c.ns(t).File())
@@ -228,12 +190,12 @@ func TestAddCheckDel(t *testing.T) {
 	if err := cc.AddrDel(&rtnl.Addr{Family: unix.AF_INET, Index: l.Index, PrefixLen: 24, Local: gw.Next()}); err != nil {
 		t.Fatal(err)
 	}
-	e := errorOf(t, n.call(t, "CHECK", "ctr1", c.path, "eth0", prev))
+	e := errorOf(t, n.call(t, "CHECK", "ctr1", c.Path, "eth0", prev))
 	if e.Code != CodeCheckFailed || !strings.Contains(e.Msg, "eth0 lacks its address "+gw.Next().String()+"/24") {
 		t.Errorf("CHECK after address deleted: %+v", e)
 	}
 
-	mustOK(t, "DEL", n.call(t, "DEL", "ctr1", c.path, "eth0", prev))
+	mustOK(t, "DEL", n.call(t, "DEL", "ctr1", c.Path, "eth0", prev))
 	if _, err := cc.LinkByName("eth0"); !errors.Is(err, unix.ENODEV) {
 		t.Errorf("eth0 still in the container: %v", err)
 	}
@@ -247,7 +209,7 @@ func TestAddCheckDel(t *testing.T) {
 		t.Errorf("rule left: %q", got)
 	}
 	// DEL again, and without netns: success, nothing to do
-	mustOK(t, "DEL twice", n.call(t, "DEL", "ctr1", c.path, "eth0", ""))
+	mustOK(t, "DEL twice", n.call(t, "DEL", "ctr1", c.Path, "eth0", ""))
 	mustOK(t, "DEL without netns", n.call(t, "DEL", "ctr1", "", "eth0", ""))
 }
 
@@ -309,7 +271,7 @@ func TestAddFailureLeavesNothing(t *testing.T) {
 		}
 	}()
 	c := startContainer(t)
-	e := errorOf(t, n.call(t, "ADD", "ctr3", c.path, "eth0", ""))
+	e := errorOf(t, n.call(t, "ADD", "ctr3", c.Path, "eth0", ""))
 	if !strings.Contains(e.Msg, n.bridge) {
 		t.Errorf("error %+v", e)
 	}
@@ -344,10 +306,10 @@ func TestRefusals(t *testing.T) {
 		msg  string
 	}{
 		{"missing env", map[string]string{"CNI_COMMAND": "ADD", "CNI_CONTAINERID": "x"}, n.conf(""), 4, "required env variables [CNI_NETNS,CNI_IFNAME] missing"},
-		{"malformed JSON", map[string]string{"CNI_COMMAND": "ADD", "CNI_CONTAINERID": "x", "CNI_NETNS": c.path, "CNI_IFNAME": "eth0"}, `{"cniVersion":`, 6, ""},
+		{"malformed JSON", map[string]string{"CNI_COMMAND": "ADD", "CNI_CONTAINERID": "x", "CNI_NETNS": c.Path, "CNI_IFNAME": "eth0"}, `{"cniVersion":`, 6, ""},
 		{"unknown netns", map[string]string{"CNI_COMMAND": "ADD", "CNI_CONTAINERID": "x", "CNI_NETNS": "/run/netns/nope", "CNI_IFNAME": "eth0"}, n.conf(""), 3, `failed to open netns "/run/netns/nope"`},
-		{"ifname too long", map[string]string{"CNI_COMMAND": "ADD", "CNI_CONTAINERID": "x", "CNI_NETNS": c.path, "CNI_IFNAME": "eth0123456789012"}, n.conf(""), 4, "invalid CNI_IFNAME: interface name is too long (at most 15 bytes)"},
-		{"version", map[string]string{"CNI_COMMAND": "ADD", "CNI_CONTAINERID": "x", "CNI_NETNS": c.path, "CNI_IFNAME": "eth0"}, `{"cniVersion":"0.2.0","name":"x"}`, 1, "incompatible CNI versions"},
+		{"ifname too long", map[string]string{"CNI_COMMAND": "ADD", "CNI_CONTAINERID": "x", "CNI_NETNS": c.Path, "CNI_IFNAME": "eth0123456789012"}, n.conf(""), 4, "invalid CNI_IFNAME: interface name is too long (at most 15 bytes)"},
+		{"version", map[string]string{"CNI_COMMAND": "ADD", "CNI_CONTAINERID": "x", "CNI_NETNS": c.Path, "CNI_IFNAME": "eth0"}, `{"cniVersion":"0.2.0","name":"x"}`, 1, "incompatible CNI versions"},
 		{"GC before 1.1.0", map[string]string{"CNI_COMMAND": "GC", "CNI_PATH": "/x"}, n.conf(""), 1, "config version does not allow GC"},
 	} {
 		e := errorOf(t, invoke(tt.env, tt.conf))
@@ -364,7 +326,7 @@ func TestRefusals(t *testing.T) {
 	if err := cc.LinkAdd(&rtnl.Link{Name: "eth0", Info: &rtnl.Veth{Peer: rtnl.Link{Name: "eth0p"}}}); err != nil {
 		t.Fatal(err)
 	}
-	e := errorOf(t, n.call(t, "ADD", "x", c.path, "eth0", ""))
+	e := errorOf(t, n.call(t, "ADD", "x", c.Path, "eth0", ""))
 	if e.Code != cni.CodeInvalidConfig || !strings.HasPrefix(e.Msg, "interface eth0 already exists in ") {
 		t.Errorf("existing ifname: %+v", e)
 	}
@@ -387,11 +349,11 @@ func TestResultVersions(t *testing.T) {
 	n := newNet(t, "")
 	n.version = "0.3.1"
 	c := startContainer(t)
-	o := n.call(t, "ADD", "v031", c.path, "eth0", "")
+	o := n.call(t, "ADD", "v031", c.Path, "eth0", "")
 	if o.code != 0 || !strings.HasPrefix(o.stdout, `{"cniVersion":"0.3.1",`) || !strings.Contains(o.stdout, `"ips":[{"version":"4","interface":2,`) {
 		t.Fatalf("0.3.1 result: %s %s", o.stdout, o.stderr)
 	}
-	mustOK(t, "DEL", n.call(t, "DEL", "v031", c.path, "eth0", ""))
+	mustOK(t, "DEL", n.call(t, "DEL", "v031", c.Path, "eth0", ""))
 }
 
 // TestParallel: 20 ADDs at once on one network, then 20 DELs: distinct
@@ -411,7 +373,7 @@ func TestParallel(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			o := n.call(t, "ADD", fmt.Sprintf("p%d", i), cs[i].path, "eth0", "")
+			o := n.call(t, "ADD", fmt.Sprintf("p%d", i), cs[i].Path, "eth0", "")
 			if o.code != 0 {
 				errs[i] = o.stdout + o.stderr
 				return
@@ -446,7 +408,7 @@ func TestParallel(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if o := n.call(t, "DEL", fmt.Sprintf("p%d", i), cs[i].path, "eth0", ""); o.code != 0 {
+			if o := n.call(t, "DEL", fmt.Sprintf("p%d", i), cs[i].Path, "eth0", ""); o.code != 0 {
 				errs[i] = o.stdout + o.stderr
 			}
 		}()
@@ -511,9 +473,9 @@ func TestStatusExhausted(t *testing.T) {
 		t.Errorf("STATUS exhausted: %+v", e)
 	}
 	c2 := startContainer(t)
-	e = errorOf(t, n.call(t, "ADD", "second", c2.path, "eth0", ""))
+	e = errorOf(t, n.call(t, "ADD", "second", c2.Path, "eth0", ""))
 	if !strings.Contains(e.Msg, "no IP addresses available") {
 		t.Errorf("ADD exhausted: %+v", e)
 	}
-	mustOK(t, "DEL", n.call(t, "DEL", "only", c.path, "eth0", ""))
+	mustOK(t, "DEL", n.call(t, "DEL", "only", c.Path, "eth0", ""))
 }
