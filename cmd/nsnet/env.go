@@ -108,7 +108,7 @@ func (e *env) linksFor(c *rtnl.Conn, dev string) (*linkSet, int32, error) {
 	}
 	l := set.byName(dev)
 	if l == nil {
-		return nil, 0, &notFound{what: "link", name: dev, where: e.where()}
+		return nil, 0, &notFound{what: "link", name: dev, where: e.where(), lookup: true}
 	}
 	return set, l.Index, nil
 }

@@ -44,6 +44,10 @@ func inNS(err error, where string) error {
 // notFound is a name that a show filter or lookup did not find.
 type notFound struct {
 	what, name, where string
+	// lookup: the device was named for a lookup (iproute2's
+	// ll_name_to_index: "Cannot find device"), not as a show filter of
+	// links (`Device "x" does not exist.`).
+	lookup bool
 }
 
 func (n *notFound) Error() string {
@@ -191,4 +195,108 @@ func reason(op, obj string, err error, ref *refused) string {
 		return "the object is in use"
 	}
 	return ""
+}
+
+// The ip dialect. Invoked as ip, nsnet prints iproute2 6.1's message for
+// each error and exits with its status, because scripts test and grep
+// them (lib/libnetlink.c, lib/utils.c, ip/ip*.c of iproute2 v6.1.0):
+//
+//	kernel refusal, no extended ACK  RTNETLINK answers: File exists       2
+//	kernel refusal with one          Error: ipv4: Address not found.      2
+//	a device named by a command      Cannot find device "x"               1
+//	a device in a show filter        Device "x" does not exist.           1
+//	bad usage (invarg, usage())      Error: argument "x" is wrong: ...  255
+
+// ipError is an error that knows iproute2's own message and exit status
+// for it; nsnet's message (err) is kept for the nsnet dialect.
+type ipError struct {
+	err  error
+	text string // iproute2 6.1's message, without the final newline
+	code int    // iproute2 6.1's exit status
+}
+
+func (e *ipError) Error() string { return e.err.Error() }
+func (e *ipError) Unwrap() error { return e.err }
+
+// withIP attaches iproute2's message and status to err.
+func withIP(err error, code int, format string, args ...any) error {
+	return &ipError{err: err, text: fmt.Sprintf(format, args...), code: code}
+}
+
+// notImplemented is a command or object iproute2 has and nsnet lacks: it
+// changes nothing and exits 2 in both dialects.
+type notImplemented struct{ msg string }
+
+func (e *notImplemented) Error() string { return e.msg }
+
+// ipUsageStatus is iproute2's status for bad usage: invarg(), usage() and
+// incomplete_command() all exit(-1).
+const ipUsageStatus = 255
+
+// explainIP renders err as iproute2 6.1 prints it, and its exit status.
+// usage says whether err is a parse error (found before anything ran).
+func explainIP(err error, usage bool) (string, int) {
+	var ie *ipError
+	if errors.As(err, &ie) {
+		return ie.text, ie.code
+	}
+	var ni *notImplemented
+	if errors.As(err, &ni) {
+		return "nsnet: " + ni.msg, 2
+	}
+	if usage {
+		return "nsnet: " + err.Error(), ipUsageStatus
+	}
+	var nf *notFound
+	if errors.As(err, &nf) {
+		if nf.lookup {
+			return fmt.Sprintf("Cannot find device %q", nf.name), 1
+		}
+		return fmt.Sprintf("Device %q does not exist.", nf.name), 1
+	}
+	var ref *refused
+	var op *rtnl.OpError
+	if errors.As(err, &op) {
+		if errors.As(err, &ref) && ref.op != "" && errors.Is(err, syscall.ENODEV) {
+			// the lookup of a device the command names (ll_name_to_index)
+			if ref.role == "bridge" { // iplink_parse: invarg("Device does not exist\n", master)
+				return fmt.Sprintf("Error: argument %q is wrong: Device does not exist\n", ref.name), ipUsageStatus
+			}
+			return fmt.Sprintf("Cannot find device %q", ref.name), 1
+		}
+		if op.Hint != "" { // nl_dump_ext_ack: print_ext_ack_msg
+			if strings.HasSuffix(op.Hint, ".") {
+				return "Error: " + op.Hint, 2
+			}
+			return "Error: " + op.Hint + ".", 2
+		}
+		return "RTNETLINK answers: " + strError(op.Err), 2
+	}
+	var nop *nsutil.OpError
+	if errors.As(err, &nop) && nop.Name != "" {
+		path := nsutil.RunDir + "/" + nop.Name
+		switch nop.Op {
+		case "netns add": // netns_add
+			return fmt.Sprintf("Cannot create namespace file %q: %s", path, strError(nop.Err)), 1
+		case "netns del": // on_netns_del
+			return fmt.Sprintf("Cannot remove namespace file %q: %s", path, strError(nop.Err)), 1
+		case "netns open": // netns_switch, netns_get_fd
+			return fmt.Sprintf("Cannot open network namespace %q: %s", nop.Name, strError(nop.Err)), ipUsageStatus
+		}
+	}
+	return "nsnet: " + explain(err), 1
+}
+
+// strError is strerror(3) of the errno under err, as glibc words it ("File
+// exists"): Go's table is glibc's with the first letter lowered.
+func strError(err error) string {
+	var en syscall.Errno
+	if !errors.As(err, &en) {
+		return err.Error()
+	}
+	s := en.Error()
+	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
+		s = string(s[0]-'a'+'A') + s[1:]
+	}
+	return s
 }

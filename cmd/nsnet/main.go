@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 
 	"github.com/nsnet/nsnet/nsutil"
@@ -30,10 +31,17 @@ func main() {
 
 // run is main without the process, so tests call it with argv and buffers.
 // Exit codes: 0 success, 1 the kernel or the system refused, 2 bad usage or
-// invalid input (found before anything is changed).
+// invalid input (found before anything is changed). Invoked as ip, the
+// messages and codes are iproute2's (explainIP).
 func run(argv []string, stdout, stderr io.Writer) int {
+	ipName := len(argv) > 0 && filepath.Base(argv[0]) == "ip"
 	inv, err := parse(argv) // pure: no syscalls, no files
 	if err != nil {
+		if ipName {
+			msg, code := explainIP(err, true)
+			fmt.Fprintln(stderr, msg)
+			return code
+		}
 		fmt.Fprintf(stderr, "nsnet: %v\n", err)
 		return 2
 	}
@@ -49,6 +57,10 @@ func run(argv []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.As(err, &st):
 		return int(st)
+	case ipName:
+		msg, code := explainIP(err, false)
+		fmt.Fprintln(stderr, msg)
+		return code
 	}
 	fmt.Fprintf(stderr, "nsnet: %s\n", explain(err))
 	return 1

@@ -251,7 +251,7 @@ func parse(argv []string) (*invocation, error) {
 		return nil, err
 	}
 	if ob.parse == nil {
-		return nil, fmt.Errorf("object %q (ip %s) is not implemented by nsnet; it has: %s", args[0], ob.name, implemented())
+		return nil, &notImplemented{fmt.Sprintf("object %q (ip %s) is not implemented by nsnet; it has: %s", args[0], ob.name, implemented())}
 	}
 	req, err := ob.parse(args[1:], inv.opts)
 	if err != nil {
@@ -269,7 +269,8 @@ func findObject(word string) (object, error) {
 			return ob, nil
 		}
 	}
-	return object{}, fmt.Errorf("object %q is unknown, try \"nsnet help\"", word)
+	return object{}, withIP(fmt.Errorf("object %q is unknown, try \"nsnet help\"", word), 1,
+		"Object %q is unknown, try \"ip help\".", word) // ip.c do_cmd
 }
 
 // implemented lists the objects nsnet has, for messages and help.
@@ -307,11 +308,24 @@ func pickVerb(obj, word string, args []string, o opts, verbs []verb) (request, e
 			continue
 		}
 		if v.parse == nil {
-			return nil, fmt.Errorf("%s %s: not implemented by nsnet, try \"nsnet %s help\"", obj, v.names[0], obj)
+			return nil, &notImplemented{fmt.Sprintf("%s %s: not implemented by nsnet, try \"nsnet %s help\"", obj, v.names[0], obj)}
 		}
 		return v.parse(args, o)
 	}
-	return nil, fmt.Errorf("command %q is unknown for %s, try \"nsnet %s help\"", word, obj, obj)
+	return nil, withIP(fmt.Errorf("command %q is unknown for %s, try \"nsnet %s help\"", word, obj, obj), ipUsageStatus,
+		"Command %q is unknown, try \"ip %s help\".", word, ipObjectName(obj))
+}
+
+// ipObjectName is the object as iproute2's "Command ... is unknown"
+// messages name it: "ip address help", "ip neigh help".
+func ipObjectName(obj string) string {
+	switch obj {
+	case "addr":
+		return "address"
+	case "neighbour", "neighbor":
+		return "neigh"
+	}
+	return obj
 }
 
 // helpVerb is the `help` COMMAND every object has.
@@ -390,4 +404,7 @@ nsnet's own objects (never abbreviated):
 Objects and commands may be abbreviated as in iproute2 (ip a, ip r, ip l, ip n).
 "nsnet OBJECT help" explains each object.
 Exit status: 0 done, 1 the kernel or the system refused, 2 bad usage or input.
+Run as ip, messages and status are iproute2 6.1's: "RTNETLINK answers: File
+exists" or "Error: <the kernel's reason>." (2), Cannot find device "X" (1),
+Device "X" does not exist. (1), bad arguments (255), not implemented (2).
 `

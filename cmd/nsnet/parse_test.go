@@ -298,9 +298,17 @@ func TestAbbreviationsFollowIproute2(t *testing.T) {
 func TestRunBadInputExit2(t *testing.T) {
 	for _, tt := range badInput {
 		var out, errb strings.Builder
-		code := run(strings.Fields(tt.argv), &out, &errb)
+		argv := strings.Fields(tt.argv)
+		argv[0] = "nsnet" // nsnet's dialect; as ip, iproute2's codes (TestIPDialectUsage)
+		code := run(argv, &out, &errb)
 		if code != 2 || out.Len() != 0 || !strings.HasPrefix(errb.String(), "nsnet: ") {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 2 and a message", tt.argv, code, out.String(), errb.String())
+		}
+		out.Reset()
+		errb.Reset()
+		argv[0] = "ip"
+		if code := run(argv, &out, &errb); code == 0 || out.Len() != 0 || errb.Len() == 0 {
+			t.Errorf("as ip, %s: exit %d, stdout %q, stderr %q; want a failure and a message", tt.argv, code, out.String(), errb.String())
 		}
 	}
 }

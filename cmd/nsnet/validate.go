@@ -60,11 +60,24 @@ func checkFamily(a netip.Addr, o opts, s string) error {
 	return nil
 }
 
+// familyVerbose is iproute2's family_name_verbose() of -4/-6, for the
+// ip dialect's messages.
+func familyVerbose(o opts) string {
+	switch o.family {
+	case 4:
+		return "inet"
+	case 6:
+		return "inet6"
+	}
+	return "any valid"
+}
+
 // parseIP reads one IPv4 or IPv6 address (no prefix length).
 func parseIP(s string, o opts) (netip.Addr, error) {
 	a, err := netip.ParseAddr(s)
 	if err != nil || a.Zone() != "" {
-		return netip.Addr{}, fmt.Errorf("%q is not an IP address: expected e.g. 192.168.15.1 or fe80::1", s)
+		return netip.Addr{}, withIP(fmt.Errorf("%q is not an IP address: expected e.g. 192.168.15.1 or fe80::1", s), 1,
+			"Error: %s address is expected rather than %q.", familyVerbose(o), s) // utils.c get_addr
 	}
 	a = a.Unmap()
 	return a, checkFamily(a, o, s)
@@ -100,7 +113,8 @@ func parseRoutePrefix(s string, o opts) (netip.Prefix, error) {
 	}
 	p, err := parseIfAddr(s, o)
 	if err != nil {
-		return netip.Prefix{}, fmt.Errorf("%q is not a route destination: expected default or a network like 192.168.1.0/24", s)
+		return netip.Prefix{}, withIP(fmt.Errorf("%q is not a route destination: expected default or a network like 192.168.1.0/24", s), 1,
+			"Error: %s prefix is expected rather than %q.", familyVerbose(o), s) // utils.c get_prefix
 	}
 	if p != p.Masked() {
 		return netip.Prefix{}, fmt.Errorf("%q has host bits set: expected the network address %s", s, p.Masked())
