@@ -19,7 +19,10 @@
 // allowed by net.ipv4.ping_group_range, which is "1 0", nobody, in a new
 // namespace) and falls back to a raw ICMP socket (CAP_NET_RAW). Arping uses
 // a packet socket (packet(7), SOCK_DGRAM, bound to ETH_P_ARP on the
-// interface), which needs CAP_NET_RAW.
+// interface), which needs CAP_NET_RAW. ResolveAt (and ArpingOptions.To)
+// sends its requests to one MAC address instead of broadcasting them: a
+// unicast probe, which on a bridge of a thousand ports reaches one station
+// instead of all of them.
 //
 // Concurrency: Ping, Arping and Resolve may run concurrently, each with
 // its own socket. An ARPConn is for one goroutine at a time. Callbacks

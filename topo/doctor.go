@@ -442,7 +442,7 @@ func (d *doctor) forwarding() {
 		v, err := h.sysctlGet("net.ipv4.ip_forward")
 		switch {
 		case err != nil:
-			d.add(CheckForwarding, obj, Fail, err.Error(), "")
+			d.add(CheckForwarding, obj, Fail, "could not read it ("+err.Error()+"): the system refused, not a fault of the topology", "")
 		case v == "1":
 			d.add(CheckForwarding, obj, Pass, "", "")
 		default:

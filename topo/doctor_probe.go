@@ -367,7 +367,7 @@ func (d *doctor) gatewayItem(j *gwJob, before, after arpState, fw *fwCache) Item
 			walls = append(walls, fmt.Sprintf("the nftables rules of %s could not be read: %v", ns, err))
 		}
 		for _, b := range bs {
-			walls = append(walls, fmt.Sprintf("%s in %s %s", b.what, ns, b.how))
+			walls = append(walls, fmt.Sprintf("in %s, %s", ns, b.how))
 			it.Fix = nsnetExec(ns) + b.fix
 		}
 	}

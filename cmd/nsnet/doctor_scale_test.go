@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/nsnet/nsnet/internal/sandbox"
+	"github.com/nsnet/nsnet/topo"
 )
 
 // scaleFile writes a topology of n namespaces on one bridge (10.30.0.0/16,
@@ -155,5 +156,43 @@ func TestDoctorLeavesNoNeighbourEntries(t *testing.T) {
 		if !after[e] {
 			t.Errorf("doctor deleted the entry %s, which was not its own", e)
 		}
+	}
+}
+
+// TestDoctorNamesAForeignFirewallInANamespace: a table someone else put
+// in namespace blue drops its input, so blue's gateways do not answer
+// ping. Doctor must say that a foreign firewall in blue does it, with the
+// command that stops it there, instead of "nsnet up FILE".
+func TestDoctorNamesAForeignFirewallInANamespace(t *testing.T) {
+	sandbox.Require(t)
+	file := seedFile(t)
+	if code, out, errs := nsnetRun(t, "up", file); code != 0 {
+		t.Fatalf("up: exit %d\n%s%s", code, out, errs)
+	}
+	defer func() {
+		if code, out, errs := nsnetRun(t, "down", file); code != 0 {
+			t.Errorf("down: exit %d\n%s%s", code, out, errs)
+		}
+	}()
+	sandbox.Run(t, "ip", "netns", "exec", "blue", "nft", "add table inet fw")
+	sandbox.Run(t, "ip", "netns", "exec", "blue", "nft", "add chain inet fw in { type filter hook input priority 0; policy drop; }")
+	code, d := runDoctor(t, file)
+	failed := failedItems(d)
+	if code != 1 || len(failed) != 2 {
+		t.Fatalf("doctor: exit %d, failed %+v; want blue's two gateway items", code, failed)
+	}
+	const fix = "nsnet netns exec blue nft chain inet fw in '{ policy accept; }'"
+	for _, it := range failed {
+		if it.Check != topo.CheckGateway || !strings.HasSuffix(it.Object, " in blue") ||
+			!strings.Contains(it.Detail, "in blue, base chain inet fw in drops by policy") || !strings.Contains(it.Detail, "a foreign firewall, not the topology") {
+			t.Errorf("%s: %s: %s", it.Check, it.Object, it.Detail)
+		}
+		if it.Fix != fix {
+			t.Errorf("fix %q, want %q", it.Fix, fix)
+		}
+	}
+	sandbox.Run(t, "sh", "-c", strings.Replace(fix, "nsnet", "ip", 1))
+	if code, d := runDoctor(t, file); code != 0 {
+		t.Errorf("after the fix: exit %d, %+v", code, failedItems(d))
 	}
 }
