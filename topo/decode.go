@@ -12,9 +12,12 @@ import (
 	"github.com/nsnet/nsnet/internal/jsonlite"
 )
 
-// decode parses data into a Topology without validating it. It walks the
-// jsonlite tree with one function per type of the file, in file order,
-// and records the line of every object and field for later messages.
+// decode parses data into a Topology without validating it. It reads the
+// file with a jsonlite.Scanner, one function per type of the file, in
+// file order, and builds no tree: what it keeps is the typed values (and
+// the texts that did not parse). An unknown field is refused at its key,
+// before its value is read. Lines are not kept either: the messages of
+// decode carry theirs, and Validate's are looked up again (fileLines).
 //
 // Its problems and their order are those of the encoding/json decoder it
 // replaces (which streamed the file once to check its structure, then
@@ -33,18 +36,11 @@ import (
 // every other problem of the file. Nothing after decode parses again
 // (internal/archtest checks that topo calls netip's parsers only here).
 func decode(name string, data []byte) (*Topology, error) {
-	t := &Topology{source: name, lines: map[string]int{}, bad: map[string]badValue{}}
-	root, err := jsonlite.Parse(data)
-	d := decoder{name: name, lines: t.lines, bad: t.bad}
-	// A file that is null is no topology (encoding/json would decode it
-	// as an empty one, and up would do nothing and say so with exit 0).
-	if root.Kind == jsonlite.Null {
-		return nil, d.mismatch(&root, "", "an object {...}")
-	}
-	// On a syntax error root is the part read before it, so a problem
-	// there is reported first.
-	if derr := d.topology(&root, t); derr != nil {
-		return nil, derr
+	t := &Topology{source: name, bad: map[string]badValue{}}
+	d := decoder{name: name, s: jsonlite.NewScanner(data), bad: t.bad}
+	err := d.topology(t)
+	if err == nil {
+		err = d.s.End()
 	}
 	if se := (*jsonlite.SyntaxError)(nil); errors.As(err, &se) {
 		switch {
@@ -54,6 +50,9 @@ func decode(name string, data []byte) (*Topology, error) {
 			return nil, invalid(name, se.Line, "unexpected data after the topology object")
 		}
 		return nil, invalid(name, se.Line, "invalid JSON: %s", se.Msg)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if d.mistyped != nil {
 		return nil, d.mistyped
@@ -76,275 +75,277 @@ var (
 	forwardFields    = []string{"iif", "port", "proto", "to"}
 )
 
-// decoder holds what decode learns on its walk. Each function takes the
-// value, its path (the JSON path of messages and lines,
+// decoder holds what decode learns on its walk. Each function reads the
+// next value of the file, with its path (the JSON path of messages,
 // "veths[0].addresses[1]") and its field (the path without list indices
 // that messages about a wrong type use, "veths.End.addresses": End is
 // embedded in Veth, and encoding/json named it so).
 type decoder struct {
 	name     string
-	lines    map[string]int
+	s        *jsonlite.Scanner
 	bad      map[string]badValue // texts that do not parse into their type
 	mistyped error               // the first string, number or boolean of the wrong type
 }
 
-func (d *decoder) topology(v *jsonlite.Value, t *Topology) error {
-	return d.object(v, "", topologyFields, func(key string, v *jsonlite.Value, path string) error {
+func (d *decoder) topology(t *Topology) error {
+	// A file that is null is no topology (encoding/json would decode it
+	// as an empty one, and up would do nothing and say so with exit 0).
+	if kind, line := d.s.Peek(); kind == jsonlite.Null {
+		if err := d.s.Null(); err != nil {
+			return err
+		}
+		return d.mismatch(value{kind, line}, "", "an object {...}")
+	}
+	return d.object("", topologyFields, func(key, path string) error {
 		switch key {
 		case "host":
-			return d.host(v, path, key, &t.Host)
+			return d.host(path, key, &t.Host)
 		case "namespaces":
-			return list(d, v, path, key, &t.Namespaces, d.namespace)
+			return list(d, path, key, &t.Namespaces, d.namespace)
 		case "bridges":
-			return list(d, v, path, key, &t.Bridges, d.bridge)
+			return list(d, path, key, &t.Bridges, d.bridge)
 		case "veths":
-			return list(d, v, path, key, &t.Veths, d.veth)
+			return list(d, path, key, &t.Veths, d.veth)
 		case "nat":
-			return d.nat(v, path, key, &t.NAT)
+			return d.nat(path, key, &t.NAT)
 		}
 		return nil
 	})
 }
 
-func (d *decoder) host(v *jsonlite.Value, path, field string, h *Host) error {
-	return d.object(v, path, hostFields, func(key string, v *jsonlite.Value, path string) error {
+func (d *decoder) host(path, field string, h *Host) error {
+	return d.object(path, hostFields, func(key, path string) error {
 		switch f := field + "." + key; key {
 		case "forwarding":
-			return d.boolean(v, path, f, &h.Forwarding)
+			return d.boolean(path, f, &h.Forwarding)
 		case "routes":
-			return list(d, v, path, f, &h.Routes, d.route)
+			return list(d, path, f, &h.Routes, d.route)
 		}
 		return nil
 	})
 }
 
-func (d *decoder) namespace(v *jsonlite.Value, path, field string, n *Namespace) error {
-	return d.object(v, path, namespaceFields, func(key string, v *jsonlite.Value, path string) error {
+func (d *decoder) namespace(path, field string, n *Namespace) error {
+	return d.object(path, namespaceFields, func(key, path string) error {
 		switch f := field + "." + key; key {
 		case "name":
-			return d.str(v, path, f, &n.Name)
+			return d.str(path, f, &n.Name)
 		case "forwarding":
-			return d.boolean(v, path, f, &n.Forwarding)
+			return d.boolean(path, f, &n.Forwarding)
 		case "routes":
-			return list(d, v, path, f, &n.Routes, d.route)
+			return list(d, path, f, &n.Routes, d.route)
 		}
 		return nil
 	})
 }
 
-func (d *decoder) route(v *jsonlite.Value, path, field string, r *Route) error {
-	return d.object(v, path, routeFields, func(key string, v *jsonlite.Value, path string) error {
+func (d *decoder) route(path, field string, r *Route) error {
+	return d.object(path, routeFields, func(key, path string) error {
 		switch f := field + "." + key; key {
 		case "to":
-			return typed(d, v, path, f, &r.To, parseRouteDst)
+			return typed(d, path, f, &r.To, parseRouteDst)
 		case "via":
-			return typed(d, v, path, f, &r.Via, parseGateway)
+			return typed(d, path, f, &r.Via, parseGateway)
 		case "dev":
-			return d.str(v, path, f, &r.Dev)
+			return d.str(path, f, &r.Dev)
 		case "metric":
-			return d.uint32(v, path, f, &r.Metric)
+			return d.uint32(path, f, &r.Metric)
 		}
 		return nil
 	})
 }
 
-func (d *decoder) bridge(v *jsonlite.Value, path, field string, b *Bridge) error {
-	return d.object(v, path, bridgeFields, func(key string, v *jsonlite.Value, path string) error {
+func (d *decoder) bridge(path, field string, b *Bridge) error {
+	return d.object(path, bridgeFields, func(key, path string) error {
 		switch f := field + "." + key; key {
 		case "name":
-			return d.str(v, path, f, &b.Name)
+			return d.str(path, f, &b.Name)
 		case "addresses":
-			return list(d, v, path, f, &b.Addresses, d.ifAddr)
+			return list(d, path, f, &b.Addresses, d.ifAddr)
 		case "mtu":
-			return d.integer(v, path, f, &b.MTU)
+			return d.integer(path, f, &b.MTU)
 		}
 		return nil
 	})
 }
 
-func (d *decoder) veth(v *jsonlite.Value, path, field string, x *Veth) error {
-	return d.object(v, path, vethFields, func(key string, v *jsonlite.Value, path string) error {
+func (d *decoder) veth(path, field string, x *Veth) error {
+	return d.object(path, vethFields, func(key, path string) error {
 		if key == "peer" {
-			return d.end(v, path, field+".peer", &x.Peer)
+			return d.end(path, field+".peer", &x.Peer)
 		}
-		return d.endField(key, v, path, field+".End", &x.End) // embedded: its fields are the veth's
+		return d.endField(key, path, field+".End", &x.End) // embedded: its fields are the veth's
 	})
 }
 
-func (d *decoder) end(v *jsonlite.Value, path, field string, e *End) error {
-	return d.object(v, path, endFields, func(key string, v *jsonlite.Value, path string) error {
-		return d.endField(key, v, path, field, e)
+func (d *decoder) end(path, field string, e *End) error {
+	return d.object(path, endFields, func(key, path string) error {
+		return d.endField(key, path, field, e)
 	})
 }
 
 // endField decodes the member key of an End; field is the End's own.
-func (d *decoder) endField(key string, v *jsonlite.Value, path, field string, e *End) error {
+func (d *decoder) endField(key string, path, field string, e *End) error {
 	switch f := field + "." + key; key {
 	case "name":
-		return d.str(v, path, f, &e.Name)
+		return d.str(path, f, &e.Name)
 	case "netns":
-		return d.str(v, path, f, &e.Netns)
+		return d.str(path, f, &e.Netns)
 	case "bridge":
-		return d.str(v, path, f, &e.Bridge)
+		return d.str(path, f, &e.Bridge)
 	case "addresses":
-		return list(d, v, path, f, &e.Addresses, d.ifAddr)
+		return list(d, path, f, &e.Addresses, d.ifAddr)
 	}
 	return nil
 }
 
-func (d *decoder) nat(v *jsonlite.Value, path, field string, n *NAT) error {
-	return d.object(v, path, natFields, func(key string, v *jsonlite.Value, path string) error {
+func (d *decoder) nat(path, field string, n *NAT) error {
+	return d.object(path, natFields, func(key, path string) error {
 		switch f := field + "." + key; key {
 		case "masquerade":
-			return list(d, v, path, f, &n.Masquerade, d.masquerade)
+			return list(d, path, f, &n.Masquerade, d.masquerade)
 		case "forward":
-			return list(d, v, path, f, &n.Forward, d.forward)
+			return list(d, path, f, &n.Forward, d.forward)
 		}
 		return nil
 	})
 }
 
-func (d *decoder) masquerade(v *jsonlite.Value, path, field string, m *firewall.Masquerade) error {
-	return d.object(v, path, masqueradeFields, func(key string, v *jsonlite.Value, path string) error {
+func (d *decoder) masquerade(path, field string, m *firewall.Masquerade) error {
+	return d.object(path, masqueradeFields, func(key, path string) error {
 		switch f := field + "." + key; key {
 		case "src":
-			return typed(d, v, path, f, &m.Src, parseMasqSrc)
+			return typed(d, path, f, &m.Src, parseMasqSrc)
 		case "oif":
-			return d.str(v, path, f, &m.OutIface)
+			return d.str(path, f, &m.OutIface)
 		}
 		return nil
 	})
 }
 
-func (d *decoder) forward(v *jsonlite.Value, path, field string, fw *firewall.Forward) error {
-	return d.object(v, path, forwardFields, func(key string, v *jsonlite.Value, path string) error {
+func (d *decoder) forward(path, field string, fw *firewall.Forward) error {
+	return d.object(path, forwardFields, func(key, path string) error {
 		switch f := field + "." + key; key {
 		case "proto":
-			return d.str(v, path, f, &fw.Proto)
+			return d.str(path, f, &fw.Proto)
 		case "port":
-			return d.port(v, path, f, &fw.Port)
+			return d.port(path, f, &fw.Port)
 		case "to":
-			return typed(d, v, path, f, &fw.To, parseForwardTo)
+			return typed(d, path, f, &fw.To, parseForwardTo)
 		case "iif":
-			return d.str(v, path, f, &fw.InIface)
+			return d.str(path, f, &fw.InIface)
 		}
 		return nil
 	})
 }
 
-// start records the line of the value at path and reports whether there
-// is a value to decode: not for one the parse did not reach (a syntax
-// error follows) nor for null, which leaves the field as it is (zero).
-func (d *decoder) start(v *jsonlite.Value, path string) bool {
-	if v.Kind == jsonlite.Invalid {
-		return false
+// start returns the kind and line of the value at path. A syntax error
+// stops decoding (its error is returned); null is read and leaves the
+// field as it is (zero): for both, ok is false.
+func (d *decoder) start(path string) (v value, ok bool, err error) {
+	v.kind, v.line = d.s.Peek()
+	switch v.kind {
+	case jsonlite.Invalid:
+		return v, false, d.s.Err()
+	case jsonlite.Null:
+		return v, false, d.s.Null()
 	}
-	if _, ok := d.lines[path]; !ok {
-		d.lines[path] = v.Line
-	}
-	return v.Kind != jsonlite.Null
+	return v, true, nil
 }
 
-// object decodes v, which must be an object whose fields are in known,
-// calling set for each member with the member's path.
-func (d *decoder) object(v *jsonlite.Value, path string, known []string, set func(key string, v *jsonlite.Value, path string) error) error {
-	if !d.start(v, path) {
-		return nil
+// A value is the kind of the next value and the line it starts on.
+type value struct {
+	kind jsonlite.Kind
+	line int
+}
+
+// object decodes an object whose fields are in known, calling set for
+// each member with the member's path; set reads the member's value. An
+// unknown field is refused at its key, before its value is read.
+func (d *decoder) object(path string, known []string, set func(key, path string) error) error {
+	v, ok, err := d.start(path)
+	if !ok {
+		return err
 	}
-	if v.Kind != jsonlite.Object {
+	if v.kind != jsonlite.Object {
 		return d.mismatch(v, path, "an object {...}")
 	}
-	for i := range v.Members {
-		m := &v.Members[i]
-		if !slices.Contains(known, m.Key) {
-			return invalid(d.name, m.KeyLine, "unknown field %q in %s (known fields: %s)", m.Key, describe(path), strings.Join(known, ", "))
+	var seen []string // known keys only: a few
+	return d.s.Object(func(key string, keyLine int) error {
+		if !slices.Contains(known, key) {
+			return invalid(d.name, keyLine, "unknown field %q in %s (known fields: %s)", key, describe(path), strings.Join(known, ", "))
 		}
-		for j := range i {
-			if v.Members[j].Key == m.Key {
-				return invalid(d.name, m.KeyLine, "field %q appears twice in %s: keep one", m.Key, describe(path))
-			}
+		if slices.Contains(seen, key) {
+			return invalid(d.name, keyLine, "field %q appears twice in %s: keep one", key, describe(path))
 		}
-		sub := m.Key
+		seen = append(seen, key)
+		sub := key
 		if path != "" {
-			sub = path + "." + m.Key
+			sub = path + "." + key
 		}
-		d.lines[sub] = m.KeyLine
-		if err := set(m.Key, &m.Value, sub); err != nil {
-			return err
-		}
-	}
-	return nil
+		return set(key, sub)
+	})
 }
 
-// list decodes v, which must be a list, into *dst, each element with elem.
-// An empty list is an empty slice, not nil, as encoding/json decodes it.
-func list[T any](d *decoder, v *jsonlite.Value, path, field string, dst *[]T, elem func(v *jsonlite.Value, path, field string, x *T) error) error {
-	if ok, err := d.isList(v, path); !ok {
+// list decodes a list into *dst, each element with elem. An empty list
+// is an empty slice, not nil, as encoding/json decodes it.
+func list[T any](d *decoder, path, field string, dst *[]T, elem func(path, field string, x *T) error) error {
+	v, ok, err := d.start(path)
+	if !ok {
 		return err
 	}
-	*dst = make([]T, len(v.Elems))
-	for i := range v.Elems {
-		if err := elem(&v.Elems[i], path+"["+strconv.Itoa(i)+"]", field, &(*dst)[i]); err != nil {
-			return err
-		}
+	if v.kind != jsonlite.Array {
+		return d.mismatch(v, path, "a list [...]")
 	}
-	return nil
+	*dst = []T{}
+	return d.s.Array(func(i int) error {
+		var x T
+		err := elem(path+"["+strconv.Itoa(i)+"]", field, &x)
+		*dst = append(*dst, x)
+		return err
+	})
 }
 
-// isList reports whether v is a list to decode (list's part that does not
-// depend on the element type).
-func (d *decoder) isList(v *jsonlite.Value, path string) (bool, error) {
-	if !d.start(v, path) {
-		return false, nil
+// scalar starts a string, a number or a boolean, where want belongs; an
+// object or a list is an error.
+func (d *decoder) scalar(path, want string) (value, bool, error) {
+	v, ok, err := d.start(path)
+	if ok && (v.kind == jsonlite.Object || v.kind == jsonlite.Array) {
+		return v, false, d.mismatch(v, path, want)
 	}
-	if v.Kind != jsonlite.Array {
-		return false, d.mismatch(v, path, "a list [...]")
-	}
-	return true, nil
+	return v, ok, err
 }
 
-// scalar reports whether v, where want belongs, is a string, a number or
-// a boolean to decode; an object or a list is an error.
-func (d *decoder) scalar(v *jsonlite.Value, path, want string) (bool, error) {
-	if !d.start(v, path) {
-		return false, nil
-	}
-	if v.Kind == jsonlite.Object || v.Kind == jsonlite.Array {
-		return false, d.mismatch(v, path, want)
-	}
-	return true, nil
-}
-
-func (d *decoder) str(v *jsonlite.Value, path, field string, dst *string) error {
+func (d *decoder) str(path, field string, dst *string) error {
 	const want = "a string"
-	if ok, err := d.scalar(v, path, want); !ok {
+	v, ok, err := d.scalar(path, want)
+	if !ok {
 		return err
 	}
-	if v.Kind != jsonlite.String {
-		d.mistype(v, field, want, jsonType(v))
-		return nil
+	if v.kind != jsonlite.String {
+		return d.mistype(v, field, want)
 	}
-	*dst = v.Text
-	return nil
+	*dst, err = d.s.String()
+	return err
 }
 
-func (d *decoder) boolean(v *jsonlite.Value, path, field string, dst *bool) error {
+func (d *decoder) boolean(path, field string, dst *bool) error {
 	const want = "true or false"
-	if ok, err := d.scalar(v, path, want); !ok {
+	v, ok, err := d.scalar(path, want)
+	if !ok {
 		return err
 	}
-	if v.Kind != jsonlite.Bool {
-		d.mistype(v, field, want, jsonType(v))
-		return nil
+	if v.kind != jsonlite.Bool {
+		return d.mistype(v, field, want)
 	}
-	*dst = v.Bool
-	return nil
+	*dst, err = d.s.Bool()
+	return err
 }
 
 // integer decodes an int: any integer that fits, negative ones too, as
 // encoding/json does (validation checks the ranges).
-func (d *decoder) integer(v *jsonlite.Value, path, field string, dst *int) error {
-	return d.number(v, path, field, func(text string) bool {
+func (d *decoder) integer(path, field string, dst *int) error {
+	return d.number(path, field, func(text string) bool {
 		n, err := strconv.ParseInt(text, 10, strconv.IntSize)
 		if err == nil {
 			*dst = int(n)
@@ -353,8 +354,8 @@ func (d *decoder) integer(v *jsonlite.Value, path, field string, dst *int) error
 	})
 }
 
-func (d *decoder) uint32(v *jsonlite.Value, path, field string, dst *uint32) error {
-	return d.number(v, path, field, func(text string) bool {
+func (d *decoder) uint32(path, field string, dst *uint32) error {
+	return d.number(path, field, func(text string) bool {
 		n, err := strconv.ParseUint(text, 10, 32)
 		if err == nil {
 			*dst = uint32(n)
@@ -367,25 +368,27 @@ func (d *decoder) uint32(v *jsonlite.Value, path, field string, dst *uint32) err
 // reports whether it fits the field's type; one that does not (negative
 // for an unsigned field, a fraction, an exponent, too large) is reported
 // as encoding/json named it: "number 1.5".
-func (d *decoder) number(v *jsonlite.Value, path, field string, set func(text string) bool) error {
+func (d *decoder) number(path, field string, set func(text string) bool) error {
 	const want = "a non-negative integer"
-	if ok, err := d.scalar(v, path, want); !ok {
+	v, ok, err := d.scalar(path, want)
+	if !ok {
 		return err
 	}
-	switch {
-	case v.Kind != jsonlite.Number:
-		d.mistype(v, field, want, jsonType(v))
-	case !set(v.Text):
-		d.mistype(v, field, want, "number "+v.Text)
+	if v.kind != jsonlite.Number {
+		return d.mistype(v, field, want)
 	}
-	return nil
+	text, err := d.s.Number()
+	if err == nil && !set(text) && d.mistyped == nil {
+		d.mistyped = invalid(d.name, v.line, "%s: expected %s, found a JSON number %s", field, want, text)
+	}
+	return err
 }
 
 // port decodes a port: an integer in 1..65535. Another integer leaves
 // the port 0 and is kept in bad (except 0 itself) for Validate, which
 // says it is out of range.
-func (d *decoder) port(v *jsonlite.Value, path, field string, dst *uint16) error {
-	return d.number(v, path, field, func(text string) bool {
+func (d *decoder) port(path, field string, dst *uint16) error {
+	return d.number(path, field, func(text string) bool {
 		n, err := strconv.ParseInt(text, 10, strconv.IntSize)
 		switch {
 		case err != nil:
@@ -401,17 +404,17 @@ func (d *decoder) port(v *jsonlite.Value, path, field string, dst *uint16) error
 }
 
 // ifAddr decodes an interface address (parseIfAddr).
-func (d *decoder) ifAddr(v *jsonlite.Value, path, field string, dst *netip.Prefix) error {
-	return typed(d, v, path, field, dst, parseIfAddr)
+func (d *decoder) ifAddr(path, field string, dst *netip.Prefix) error {
+	return typed(d, path, field, dst, parseIfAddr)
 }
 
 // typed decodes a string that parse turns into the field's type. A text
 // that parse refuses is kept in bad with parse's reason, for Validate to
 // report with every other problem; the field stays zero. "" is the zero
 // value, as a missing or null field is, and Validate treats it so.
-func typed[T any](d *decoder, v *jsonlite.Value, path, field string, dst *T, parse func(string) (T, error)) error {
+func typed[T any](d *decoder, path, field string, dst *T, parse func(string) (T, error)) error {
 	var s string
-	if err := d.str(v, path, field, &s); err != nil || s == "" {
+	if err := d.str(path, field, &s); err != nil || s == "" {
 		return err // "", null, not a string (d.mistyped), or not read: zero
 	}
 	x, err := parse(s)
@@ -517,44 +520,97 @@ func parseForwardTo(s string) (netip.AddrPort, error) {
 }
 
 // mismatch reports an object or a list where want belongs, or a string,
-// number or boolean where an object or a list (want) belongs.
-func (d *decoder) mismatch(v *jsonlite.Value, path, want string) error {
+// number or boolean where an object or a list (want) belongs, at the
+// value of kind at path, which it reads to quote it.
+func (d *decoder) mismatch(v value, path, want string) error {
 	var found string
-	switch v.Kind {
+	var err error
+	switch v.kind {
 	case jsonlite.Object:
 		found = "an object"
 	case jsonlite.Array:
 		found = "a list"
 	case jsonlite.String:
-		found = strconv.Quote(v.Text)
+		found, err = d.s.String()
+		found = strconv.Quote(found)
 	case jsonlite.Number:
-		found = "the number " + v.Text
+		found, err = d.s.Number()
+		found = "the number " + found
 	case jsonlite.Bool:
-		found = strconv.FormatBool(v.Bool)
+		var b bool
+		b, err = d.s.Bool()
+		found = strconv.FormatBool(b)
 	default:
 		found = "null"
 	}
-	return invalid(d.name, v.Line, "%s: expected %s, found %s", describe(path), want, found)
+	if err != nil {
+		return err // the syntax error comes first
+	}
+	return invalid(d.name, v.line, "%s: expected %s, found %s", describe(path), want, found)
 }
 
-// mistype keeps the first string, number or boolean of the wrong type,
-// found as encoding/json named it: "string", "bool", "number", or
-// "number 1.5" for a number that is not the integer wanted.
-func (d *decoder) mistype(v *jsonlite.Value, field, want, found string) {
+// mistype keeps the first string, number or boolean of the wrong type
+// (v, at field), found as encoding/json named it: "string", "bool",
+// "number"; it skips the value.
+func (d *decoder) mistype(v value, field, want string) error {
+	if err := d.s.Skip(); err != nil {
+		return err
+	}
 	if d.mistyped == nil {
-		d.mistyped = invalid(d.name, v.Line, "%s: expected %s, found a JSON %s", field, want, found)
+		found := "number"
+		switch v.kind {
+		case jsonlite.String:
+			found = "string"
+		case jsonlite.Bool:
+			found = "bool"
+		}
+		d.mistyped = invalid(d.name, v.line, "%s: expected %s, found a JSON %s", field, want, found)
 	}
+	return nil
 }
 
-// jsonType names the type of a string, number or boolean.
-func jsonType(v *jsonlite.Value) string {
-	switch v.Kind {
-	case jsonlite.String:
-		return "string"
-	case jsonlite.Bool:
-		return "bool"
+// fileLines returns the line of each JSON path of data that is in want,
+// as messages place them: a member's is the line of its key, a list
+// element's the line where it starts. want must hold every path's
+// ancestors ("veths[0].peer" needs "veths[0]", "veths" and ""): the
+// walk only enters what leads to a wanted path and skips the rest. data
+// must be a file that decode read without error.
+func fileLines(data []byte, want map[string]bool) map[string]int {
+	lines := map[string]int{}
+	s := jsonlite.NewScanner(data)
+	var walk func(path string) error
+	walk = func(path string) error {
+		kind, line := s.Peek()
+		if _, ok := lines[path]; !ok {
+			lines[path] = line
+		}
+		switch kind {
+		case jsonlite.Object:
+			return s.Object(func(key string, keyLine int) error {
+				sub := key
+				if path != "" {
+					sub = path + "." + key
+				}
+				if !want[sub] {
+					return nil // skipped
+				}
+				lines[sub] = keyLine
+				return walk(sub)
+			})
+		case jsonlite.Array:
+			return s.Array(func(i int) error {
+				if sub := path + "[" + strconv.Itoa(i) + "]"; want[sub] {
+					return walk(sub)
+				}
+				return nil
+			})
+		}
+		return s.Skip()
 	}
-	return "number"
+	if want[""] {
+		walk("") // a file decode read has no syntax error to return
+	}
+	return lines
 }
 
 // describe names the value at path for a message.

@@ -25,12 +25,19 @@ import (
 // encoding/json's other messages do.
 func checkDecodeAgrees(t *testing.T, data []byte) {
 	t.Helper()
-	want, wantErr := decodeRef("f.json", data)
+	want, wantLines, wantErr := decodeRef("f.json", data)
 	got, err := decode("f.json", data)
 	switch {
 	case wantErr == nil && err == nil:
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("decoded\n%#v\nencoding/json decoded\n%#v", got, want)
+		}
+		all := map[string]bool{}
+		for p := range wantLines {
+			all[p] = true
+		}
+		if lines := fileLines(data, all); !reflect.DeepEqual(lines, wantLines) {
+			t.Fatalf("fileLines\n%v\nencoding/json's offsets give\n%v", lines, wantLines)
 		}
 		return
 	case wantErr == nil:

@@ -20,16 +20,17 @@ import (
 // It parses data into a Topology without validating it. It first walks
 // the JSON tokens against the Go types, which finds unknown and repeated
 // fields with their line (json.Decoder.DisallowUnknownFields reports
-// neither) and records the line of every object for later messages.
-func decodeRef(name string, data []byte) (*Topology, error) {
-	t := &Topology{source: name, lines: map[string]int{}, bad: map[string]badValue{}}
-	w := refWalker{name: name, data: data, dec: json.NewDecoder(bytes.NewReader(data)), lines: t.lines}
+// neither) and returns the line of every value, by JSON path, which
+// fileLines must find again.
+func decodeRef(name string, data []byte) (*Topology, map[string]int, error) {
+	t := &Topology{source: name, bad: map[string]badValue{}}
+	w := refWalker{name: name, data: data, dec: json.NewDecoder(bytes.NewReader(data)), lines: map[string]int{}}
 	w.dec.UseNumber()
 	if err := w.value(reflect.TypeFor[filefmt.Topology](), ""); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, err := w.dec.Token(); err != io.EOF {
-		return nil, invalid(name, w.line(w.dec.InputOffset()), "unexpected data after the topology object")
+		return nil, nil, invalid(name, w.line(w.dec.InputOffset()), "unexpected data after the topology object")
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -37,12 +38,12 @@ func decodeRef(name string, data []byte) (*Topology, error) {
 	if err := dec.Decode(&f); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return nil, invalid(name, w.line(te.Offset), "%s: expected %s, found a JSON %s", te.Field, refTypeWord(te.Type), te.Value)
+			return nil, nil, invalid(name, w.line(te.Offset), "%s: expected %s, found a JSON %s", te.Field, refTypeWord(te.Type), te.Value)
 		}
-		return nil, invalid(name, 0, "%s", err.Error())
+		return nil, nil, invalid(name, 0, "%s", err.Error())
 	}
 	refTyped(t, &f)
-	return t, nil
+	return t, w.lines, nil
 }
 
 // refTyped fills t with the typed values of f, as decode types the

@@ -25,7 +25,7 @@ func Discover(ctx context.Context) (*Topology, error) {
 		return nil, err
 	}
 	defer s.close()
-	t := &Topology{source: "live system", lines: map[string]int{}}
+	t := &Topology{source: "live system"}
 	entries, err := nsutil.List()
 	if err != nil {
 		return nil, err

@@ -7,9 +7,10 @@
 //
 // # The file format
 //
-// A topology is one JSON object; every field is optional except names.
-// Unknown or repeated fields are errors that name the field and its line
-// (field names are matched exactly, case included).
+// A topology is one JSON object of at most MaxFileSize (16 MiB); every
+// field is optional except names. Unknown or repeated fields are errors
+// that name the field and its line (field names are matched exactly,
+// case included); a file that is null is refused.
 //
 //	{
 //	  "host":       {"forwarding": true, "routes": [ROUTE...]},

@@ -2,6 +2,7 @@ package topo
 
 import (
 	"fmt"
+	"io"
 	"net/netip"
 	"os"
 
@@ -28,11 +29,10 @@ type Topology struct {
 	Veths      []Veth
 	NAT        NAT
 
-	// source is the file name the topology was read from ("" if none),
-	// and lines maps a JSON path ("veths[1].peer") to its line, so that
-	// validation messages can point into the file.
+	// source is the file name the topology was read from ("" if none).
+	// Lines are not kept: Parse finds those its messages need in the
+	// file again (fileLines), so a topology holds its values only.
 	source string
-	lines  map[string]int
 	// bad maps the JSON path of a value that did not decode into its type
 	// ("veths[0].addresses[1]", "nat.forward[0].port") to its text and
 	// why; the typed field holds the zero value, and Validate reports it.
@@ -96,24 +96,51 @@ type NAT struct {
 	Forward    []firewall.Forward
 }
 
-// Load reads and decodes the topology file at path, and validates it.
+// MaxFileSize is the largest topology file Load and Parse accept, 16 MiB.
+// A file of 10,000 namespaces (each with a default route and a veth to
+// one bridge, one address), indented as MarshalIndent writes it, is 3.2
+// MiB; 16 MiB holds about 50,000, more than a host's kernel lets `up`
+// build in reasonable time. The bound keeps what a file costs to read
+// bounded too: decoding keeps the typed values only (about the file's
+// size) and peaks at seven to eight times it.
+const MaxFileSize = 16 << 20
+
+// Load reads and decodes the topology file at path, and validates it. It
+// reads at most MaxFileSize bytes: a larger file (or one that does not
+// end, /dev/zero) is refused with an *InvalidError naming the limit.
 func Load(path string) (*Topology, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxFileSize {
+		return nil, tooLarge(path)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
 	return Parse(path, b)
 }
 
+// tooLarge is the error for a file over MaxFileSize.
+func tooLarge(name string) error {
+	return invalid(name, 0, "the file is larger than %d MiB, the limit for a topology file (10,000 namespaces take about 3 MiB): split it into several files", MaxFileSize>>20)
+}
+
 // Parse decodes a topology strictly (an unknown or repeated field is an
 // error naming the field and its line) and validates it. name is used in
-// messages ("seed.json:12: ...").
+// messages ("seed.json:12: ..."). Data over MaxFileSize is refused.
 func Parse(name string, data []byte) (*Topology, error) {
+	if len(data) > MaxFileSize {
+		return nil, tooLarge(name)
+	}
 	t, err := decode(name, data)
 	if err != nil {
 		return nil, err
 	}
-	if err := t.Validate(); err != nil {
+	if err := t.validate(data); err != nil {
 		return nil, err
 	}
 	return t, nil

@@ -60,19 +60,39 @@ type checker struct {
 }
 
 func (c *checker) add(path, format string, args ...any) {
-	line := 0
-	for p := path; ; {
-		if l, ok := c.t.lines[p]; ok {
-			line = l
-			break
+	c.problems = append(c.problems, Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// placeLines gives each problem the line in data of its path, or of the
+// nearest enclosing path the file has ("veths[0].mtu" missing from the
+// file: the line of veths[0]).
+func (c *checker) placeLines(data []byte) {
+	want := map[string]bool{}
+	for _, pr := range c.problems {
+		for p := pr.Path; !want[p]; {
+			want[p] = true
+			i := strings.LastIndexAny(p, ".[")
+			if i < 0 {
+				want[""] = true
+				break
+			}
+			p = p[:i]
 		}
-		i := strings.LastIndexAny(p, ".[")
-		if i < 0 {
-			break
-		}
-		p = p[:i]
 	}
-	c.problems = append(c.problems, Problem{Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+	lines := fileLines(data, want)
+	for i := range c.problems {
+		for p := c.problems[i].Path; ; {
+			if l, ok := lines[p]; ok {
+				c.problems[i].Line = l
+				break
+			}
+			j := strings.LastIndexAny(p, ".[")
+			if j < 0 {
+				break
+			}
+			p = p[:j]
+		}
+	}
 }
 
 // Validate checks everything that can be checked without the live system:
@@ -80,8 +100,13 @@ func (c *checker) add(path, format string, args ...any) {
 // prefixes, overlapping subnets on different segments, gateways that are
 // not on a connected subnet, forwards to addresses no namespace has, ports
 // forwarded twice, references to undeclared namespaces and bridges. It
-// returns an *InvalidError listing every problem, or nil.
-func (t *Topology) Validate() error {
+// returns an *InvalidError listing every problem, or nil. Parse and Load
+// validate with the file at hand and give each problem its line; this
+// Validate, of a topology already parsed or built in code, gives none.
+func (t *Topology) Validate() error { return t.validate(nil) }
+
+// validate is Validate; with the file's data, the problems get lines.
+func (t *Topology) validate(data []byte) error {
 	c := &checker{t: t}
 	m := c.model()
 	c.overlaps(m)
@@ -89,6 +114,9 @@ func (t *Topology) Validate() error {
 	c.nat(m)
 	if len(c.problems) == 0 {
 		return nil
+	}
+	if data != nil {
+		c.placeLines(data)
 	}
 	return &InvalidError{Source: t.source, Problems: c.problems}
 }

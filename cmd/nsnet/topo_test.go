@@ -203,3 +203,19 @@ func TestTopoJSONGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestTopologyFileLimit: `nsnet plan /dev/zero` read until it ran out of
+// memory (issue 9 M1); a file over the limit now exits 2 at once, naming
+// the limit, for every verb that reads a file.
+func TestTopologyFileLimit(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	for _, verb := range []string{"plan", "up", "status", "down", "doctor"} {
+		var out, errb bytes.Buffer
+		code := run([]string{"nsnet", verb, "/dev/zero"}, &out, &errb)
+		if want := "nsnet: /dev/zero: the file is larger than 16 MiB, the limit for a topology file"; code != 2 || !strings.HasPrefix(errb.String(), want) || out.Len() != 0 {
+			t.Errorf("%s /dev/zero: exit %d, stdout %q, stderr %q; want 2 and %q", verb, code, out.String(), errb.String(), want)
+		}
+	}
+}

@@ -3,9 +3,13 @@
 // 400 KB of a binary that should stay under 3 MB, and nsnet needs only a
 // little of it.
 //
-// The reader, [Parse], turns a whole document into a tree of [Value]s that
-// keeps object members in file order (duplicates included) and the line of
-// every value and key; callers decode the tree into their types by hand.
+// The reader, [Scanner], reads a document one value at a time in file
+// order, with the line of every value and key: callers decode values into
+// their types by hand as they come, and whatever they do not read (an
+// unknown field they refuse, a value they skip) is checked and dropped,
+// so memory follows what they keep. [Parse] uses it to turn a whole
+// document into a tree of [Value]s that keeps object members in file
+// order (duplicates included).
 // It accepts exactly what encoding/json accepts ([encoding/json.Valid]),
 // decodes strings as encoding/json does (invalid UTF-8 becomes U+FFFD) and
 // keeps numbers as their literal text.

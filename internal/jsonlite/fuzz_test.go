@@ -226,3 +226,68 @@ func FuzzIndent(f *testing.F) {
 		}
 	})
 }
+
+// FuzzScannerSkip: skipping a document with a Scanner accepts exactly
+// what Parse accepts, and stops at the same syntax error; a document
+// read member by member through Scanner callbacks (what a streaming
+// decoder does) gives Parse's tree.
+func FuzzScannerSkip(f *testing.F) {
+	for _, s := range []string{`{"a": [1, {"b": null}], "c": "x\u00e9"}`, `[true, false, -1.5e3]`, `{"a" 1}`, `[1,]`, `{"a": {"b": [}}`, `"\ud800"`, ` null x`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want, werr := Parse(data)
+		s := NewScanner(data)
+		err := s.Skip()
+		if err == nil {
+			err = s.End()
+		}
+		if !reflect.DeepEqual(err, werr) {
+			t.Fatalf("Skip: %v\nParse: %v", err, werr)
+		}
+		if werr != nil {
+			return
+		}
+		s = NewScanner(data)
+		got, err := scanTree(s)
+		if err == nil {
+			err = s.End()
+		}
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("scanned %#v, %v\nParse: %#v", got, err, want)
+		}
+	})
+}
+
+// scanTree builds the tree of the next value with Scanner's reading
+// methods, as a caller outside the package does.
+func scanTree(s *Scanner) (Value, error) {
+	kind, line := s.Peek()
+	v := Value{Kind: kind, Line: line}
+	var err error
+	switch kind {
+	case Invalid:
+		return v, s.Err()
+	case Object:
+		err = s.Object(func(key string, keyLine int) error {
+			m, err := scanTree(s)
+			v.Members = append(v.Members, Member{Key: key, KeyLine: keyLine, Value: m})
+			return err
+		})
+	case Array:
+		err = s.Array(func(int) error {
+			e, err := scanTree(s)
+			v.Elems = append(v.Elems, e)
+			return err
+		})
+	case String:
+		v.Text, err = s.String()
+	case Number:
+		v.Text, err = s.Number()
+	case Bool:
+		v.Bool, err = s.Bool()
+	case Null:
+		err = s.Null()
+	}
+	return v, err
+}

@@ -65,19 +65,58 @@ const maxDepth = 10000
 // Invalid. A caller that checks the document in file order can so report
 // a problem that comes before the syntax error first, as a streaming
 // decoder would.
+//
+// Parse builds the whole tree, about ten times the size of the text. A
+// caller that keeps only part of a document reads it with a [Scanner].
 func Parse(data []byte) (Value, error) {
-	p := parser{data: data, line: 1}
+	s := NewScanner(data)
 	var v Value
-	if err := p.value(&v, 0); err != nil {
+	if err := s.tree(&v); err != nil {
 		return v, err
 	}
-	p.space()
-	if p.off < len(p.data) {
-		err := p.fail("after top-level value")
-		err.Trailing = true
-		return v, err
+	return v, s.End()
+}
+
+// tree reads the next value into v.
+func (s *Scanner) tree(v *Value) error {
+	kind, line := s.Peek()
+	var err error
+	switch kind {
+	case Invalid:
+		return s.err
+	case Object:
+		v.Kind, v.Line = Object, line
+		return s.Object(func(key string, keyLine int) error {
+			v.Members = append(v.Members, Member{Key: key, KeyLine: keyLine})
+			return s.tree(&v.Members[len(v.Members)-1].Value)
+		})
+	case Array:
+		v.Kind, v.Line = Array, line
+		return s.Array(func(int) error {
+			v.Elems = append(v.Elems, Value{})
+			return s.tree(&v.Elems[len(v.Elems)-1])
+		})
+	case String:
+		var t string
+		if t, err = s.String(); err == nil {
+			*v = Value{Kind: String, Line: line, Text: t}
+		}
+	case Number:
+		var t string
+		if t, err = s.Number(); err == nil {
+			*v = Value{Kind: Number, Line: line, Text: t}
+		}
+	case Bool:
+		var b bool
+		if b, err = s.Bool(); err == nil {
+			*v = Value{Kind: Bool, Line: line, Bool: b}
+		}
+	case Null:
+		if err = s.Null(); err == nil {
+			*v = Value{Kind: Null, Line: line}
+		}
 	}
-	return v, nil
+	return err
 }
 
 // parser reads one document. Lines change only in white space: a string
@@ -116,164 +155,63 @@ func (p *parser) fail(context string) *SyntaxError {
 	return &SyntaxError{Msg: "invalid character " + quoteChar(p.data[p.off]) + " " + context, Offset: p.off + 1, Line: p.line}
 }
 
-// value reads the value at p.off into v; depth is the number of objects
-// and arrays around it.
-func (p *parser) value(v *Value, depth int) *SyntaxError {
-	p.space()
-	if p.off >= len(p.data) {
-		return p.fail("")
-	}
-	line := p.line
-	switch c := p.data[p.off]; {
-	case c == '{':
-		v.Line = line
-		return p.object(v, depth+1)
-	case c == '[':
-		v.Line = line
-		return p.array(v, depth+1)
-	case c == '"':
-		s, err := p.string()
-		if err != nil {
-			return err
-		}
-		*v = Value{Kind: String, Line: line, Text: s}
-	case c == '-' || '0' <= c && c <= '9':
-		s, err := p.number()
-		if err != nil {
-			return err
-		}
-		*v = Value{Kind: Number, Line: line, Text: s}
-	case c == 't' || c == 'f':
-		word := "true"
-		if c == 'f' {
-			word = "false"
-		}
-		if err := p.literal(word); err != nil {
-			return err
-		}
-		*v = Value{Kind: Bool, Line: line, Bool: c == 't'}
-	case c == 'n':
-		if err := p.literal("null"); err != nil {
-			return err
-		}
-		*v = Value{Kind: Null, Line: line}
-	default:
-		return p.fail("looking for beginning of value")
-	}
-	return nil
-}
-
-func (p *parser) object(v *Value, depth int) *SyntaxError {
-	if depth > maxDepth {
-		return p.fail("exceeded max depth")
-	}
-	p.off++ // '{'
-	v.Kind = Object
-	p.space()
-	if p.at('}') {
-		p.off++
-		return nil
-	}
-	for {
-		p.space()
-		if !p.at('"') {
-			return p.fail("looking for beginning of object key string")
-		}
-		line := p.line
-		key, err := p.string()
-		if err != nil {
-			return err
-		}
-		v.Members = append(v.Members, Member{Key: key, KeyLine: line})
-		p.space()
-		if !p.at(':') {
-			return p.fail("after object key")
-		}
-		p.off++
-		if err := p.value(&v.Members[len(v.Members)-1].Value, depth); err != nil {
-			return err
-		}
-		p.space()
-		switch {
-		case p.at(','):
-			p.off++
-		case p.at('}'):
-			p.off++
-			return nil
-		default:
-			return p.fail("after object key:value pair")
-		}
-	}
-}
-
-func (p *parser) array(v *Value, depth int) *SyntaxError {
-	if depth > maxDepth {
-		return p.fail("exceeded max depth")
-	}
-	p.off++ // '['
-	v.Kind = Array
-	p.space()
-	if p.at(']') {
-		p.off++
-		return nil
-	}
-	for {
-		v.Elems = append(v.Elems, Value{})
-		if err := p.value(&v.Elems[len(v.Elems)-1], depth); err != nil {
-			return err
-		}
-		p.space()
-		switch {
-		case p.at(','):
-			p.off++
-		case p.at(']'):
-			p.off++
-			return nil
-		default:
-			return p.fail("after array element")
-		}
-	}
-}
-
 // string reads the string literal at p.off (its '"') and decodes it.
 func (p *parser) string() (string, *SyntaxError) {
+	start, escaped, err := p.scanString()
+	if err != nil {
+		return "", err
+	}
+	if s := p.data[start : p.off-1]; !escaped && utf8.Valid(s) {
+		return string(s), nil
+	}
+	return unquote(p.data[start : p.off-1]), nil
+}
+
+// scanString reads the string literal at p.off (its '"') without
+// decoding it: the text between the quotes is data[start:p.off-1], and
+// escaped says whether it holds a backslash.
+func (p *parser) scanString() (start int, escaped bool, err *SyntaxError) {
 	p.off++
-	start, escaped := p.off, false
+	start = p.off
 	for ; p.off < len(p.data); p.off++ {
 		switch c := p.data[p.off]; {
 		case c == '"':
-			s := p.data[start:p.off]
 			p.off++
-			if !escaped && utf8.Valid(s) {
-				return string(s), nil
-			}
-			return unquote(s), nil
+			return start, escaped, nil
 		case c == '\\':
 			escaped = true
 			p.off++
 			switch {
 			case p.off >= len(p.data):
-				return "", p.fail("")
+				return start, escaped, p.fail("")
 			case p.data[p.off] == 'u':
 				for range 4 {
 					p.off++
 					if p.off >= len(p.data) || !isHex(p.data[p.off]) {
-						return "", p.fail("in \\u hexadecimal character escape")
+						return start, escaped, p.fail("in \\u hexadecimal character escape")
 					}
 				}
 			case !isEscape(p.data[p.off]):
-				return "", p.fail("in string escape code")
+				return start, escaped, p.fail("in string escape code")
 			}
 		case c < 0x20:
-			return "", p.fail("in string literal")
+			return start, escaped, p.fail("in string literal")
 		}
 	}
-	return "", p.fail("")
+	return start, escaped, p.fail("")
 }
 
 // number reads the number at p.off and returns its text.
 func (p *parser) number() (string, *SyntaxError) {
 	start := p.off
+	if err := p.scanNumber(); err != nil {
+		return "", err
+	}
+	return string(p.data[start:p.off]), nil
+}
+
+// scanNumber reads the number at p.off.
+func (p *parser) scanNumber() *SyntaxError {
 	if p.at('-') {
 		p.off++
 	}
@@ -285,12 +223,12 @@ func (p *parser) number() (string, *SyntaxError) {
 			p.off++
 		}
 	default:
-		return "", p.fail("in numeric literal")
+		return p.fail("in numeric literal")
 	}
 	if p.at('.') {
 		p.off++
 		if !p.digit() {
-			return "", p.fail("after decimal point in numeric literal")
+			return p.fail("after decimal point in numeric literal")
 		}
 		for p.digit() {
 			p.off++
@@ -302,13 +240,13 @@ func (p *parser) number() (string, *SyntaxError) {
 			p.off++
 		}
 		if !p.digit() {
-			return "", p.fail("in exponent of numeric literal")
+			return p.fail("in exponent of numeric literal")
 		}
 		for p.digit() {
 			p.off++
 		}
 	}
-	return string(p.data[start:p.off]), nil
+	return nil
 }
 
 // literal reads word (true, false or null), whose first byte is at p.off.
