@@ -1,221 +1,157 @@
 package topo
 
 import (
-	"errors"
 	"fmt"
-	"net/netip"
 
-	"github.com/nsnet/nsnet/rtnl"
-	"golang.org/x/sys/unix"
+	"github.com/nsnet/nsnet/netops"
 )
 
-// configure sends one namespace's batch: lo up and its veth ends up,
-// addresses, and (if routes) routes; then forwarding. late selects the
-// veths between namespaces (created after the pool) instead of the
-// others.
-func (r *run) configure(ns string, routes, late bool) error {
-	h := r.sys.get(ns)
-	if h == nil {
-		return fmt.Errorf("namespace %s is not open", ns)
-	}
-	b := h.c.Batch()
-	var batched []*Step
-	var fixed []*Step // lo or a veth end brought up: done once the batch succeeded
-	var undos []undo
-	created := r.isCreated(ns)
-	linkIndex := func(name string) (int32, error) { return r.linkIndex(h.c, ns, name) }
-	add := func(s *Step) error {
-		if err := r.begin(s); err != nil {
-			return err
+// work is the plan's operations filed by where and when up applies them:
+// built once from the plan (the one place that tells operations apart by
+// type), so that no phase scans the whole plan.
+type work struct {
+	bridges   []*bridgeOp
+	ns        map[string]*nsWork
+	host      *nsWork
+	lateVeths []*vethOp // pairs between namespaces (or on the host)
+	nat       []*natOp
+}
+
+// nsWork is what up does in one namespace (or the host).
+type nsWork struct {
+	name  string    // "" = host
+	netns *netnsOp  // nil: there, with lo up
+	veths []*vethOp // pairs to the host, created by this namespace's worker
+	// ups are the pairs whose namespace end is here, brought up by this
+	// namespace's batch (lateUps: pairs between namespaces).
+	ups, lateUps     []*vethOp
+	addrs, lateAddrs []*addrOp
+	routes           []*routeOp
+	fwd              *forwardingOp
+	// late: a pair between namespaces ends here, so the routes (which may
+	// go through it) and forwarding wait until those pairs exist.
+	late bool
+}
+
+// work files the plan's operations.
+func (p *PlanResult) work() work {
+	w := work{ns: map[string]*nsWork{}, host: &nsWork{}}
+	get := func(ns string) *nsWork {
+		if ns == "" {
+			return w.host
 		}
-		batched = append(batched, s)
-		return nil
-	}
-	if !late {
-		for _, s := range r.steps(KindNetns, ns) {
-			b.LinkSet(&rtnl.Link{Name: "lo", Flags: unix.IFF_UP, Change: unix.IFF_UP})
-			if s.Action == Change {
-				undos = append(undos, undo{what: "lo up in " + ns, netns: ns, do: func(r *run) error {
-					return setLink(r, ns, &rtnl.Link{Name: "lo", Change: unix.IFF_UP})
-				}})
-				fixed = append(fixed, s)
-			}
+		nw := w.ns[ns]
+		if nw == nil {
+			nw = &nsWork{name: ns}
+			w.ns[ns] = nw
 		}
+		return nw
 	}
-	// Namespace ends of veths that were created or need to come up.
-	for _, s := range r.steps(KindVeth, ns) {
-		if (s.owner == "") != late {
-			continue
-		}
-		for _, e := range []End{s.veth.End, s.veth.Peer} {
-			if e.Netns != ns || ns == "" && !late {
-				continue // host ends are created up
-			}
-			if s.Action == Change && s.fix&(fixPeerUp|fixRecreate) == 0 {
+	for i := range p.Steps {
+		switch op := p.Steps[i].op.(type) {
+		case *netnsOp:
+			get(op.name).netns = op
+		case *bridgeOp:
+			w.bridges = append(w.bridges, op)
+		case *vethOp:
+			if op.late() {
+				w.lateVeths = append(w.lateVeths, op)
+				get(op.a.Netns).lateUps = append(get(op.a.Netns).lateUps, op)
+				if op.create {
+					get(op.a.Netns).late, get(op.b.Netns).late = true, true
+				}
 				continue
 			}
-			idx, err := linkIndex(e.Name)
-			if err != nil {
-				return r.fail(s, err)
+			get(op.owner).veths = append(get(op.owner).veths, op)
+			get(op.a.Netns).ups = append(get(op.a.Netns).ups, op)
+		case *addrOp:
+			if op.late {
+				get(op.ns).lateAddrs = append(get(op.ns).lateAddrs, op)
+			} else {
+				get(op.ns).addrs = append(get(op.ns).addrs, op)
 			}
-			if (s.Action == Create || s.fix&fixRecreate != 0) && !r.v6 {
-				// Before it comes up: no link-local address, no DAD, no MLD.
-				b.LinkSet(&rtnl.Link{Index: idx, AddrGenModeNone: true})
-			}
-			b.LinkSet(&rtnl.Link{Index: idx, Flags: unix.IFF_UP, Change: unix.IFF_UP})
-			if s.Action == Change && s.fix&fixPeerUp != 0 {
-				undos = append(undos, undo{what: e.Name + " up", netns: ns, do: func(r *run) error {
-					return setLink(r, ns, &rtnl.Link{Index: idx, Change: unix.IFF_UP})
-				}})
-				fixed = append(fixed, s)
-			}
+		case *routeOp:
+			get(op.ns).routes = append(get(op.ns).routes, op)
+		case *forwardingOp:
+			get(op.ns).fwd = op
+		case *natOp:
+			w.nat = append(w.nat, op)
 		}
 	}
-	for _, s := range r.steps(KindAddr, ns) {
-		if late != r.lateDev[ns+"|"+s.dev] {
-			continue
-		}
-		idx, err := linkIndex(s.dev)
-		if err != nil {
-			return r.fail(s, err)
-		}
-		if err := add(s); err != nil {
-			return err
-		}
-		a := &rtnl.Addr{Index: idx, PrefixLen: uint8(s.addr.Bits()), Local: s.addr.Addr()}
-		if s.addr.Addr().Is6() {
-			a.Family, a.Flags = unix.AF_INET6, unix.IFA_F_NODAD // unique by validation
-		} else {
-			a.Family = unix.AF_INET
-			if s.addr.Bits() < 31 {
-				a.Broadcast = lastAddr(s.addr)
-			}
-		}
-		b.AddrAdd(a)
-		undos = append(undos, undo{what: "address " + s.Object, netns: ns, link: s.dev, do: func(r *run) error {
-			h := r.sys.get(ns)
-			if h == nil {
-				return nil
-			}
-			return ignoreMissing(h.c.AddrDel(a))
-		}})
+	return w
+}
+
+// configure sends one namespace's batch: lo up (in a namespace this run
+// created, or one whose lo was down), the namespace ends of its veths up,
+// its addresses and, when it is their time, its routes. late selects what
+// waits for the pairs between namespaces. Every change the kernel
+// confirmed is journaled; an address or route that is already there
+// (another writer's) is left as it is, and not undone.
+func (r *run) configure(nw *nsWork, late bool) error {
+	if nw == nil {
+		return nil
 	}
-	if routes {
-		for _, s := range r.steps(KindRoute, ns) {
-			if err := add(s); err != nil {
+	h := r.sys.get(nw.name)
+	if h == nil {
+		return fmt.Errorf("namespace %s: %w", nw.name, errNotOpen)
+	}
+	b := netops.NewBatch(r.j, h.ops)
+	var queued []operation // per change of the batch, whose step it is
+	var steps []operation  // the steps the batch completes
+	host := nw == r.w.host
+	if !late && nw.netns != nil {
+		op := nw.netns
+		if !op.create {
+			if err := r.begin(op); err != nil {
 				return err
 			}
-			rt := &rtnl.Route{Dst: s.dst.Addr(), DstLen: uint8(s.dst.Bits()), Gateway: s.gw, Priority: s.route.Metric}
-			if s.dst.Bits() == 0 {
-				rt.Dst = netip.Addr{}
-			}
-			if s.dst.Addr().Is6() {
-				rt.Family = unix.AF_INET6
-			} else {
-				rt.Family = unix.AF_INET
-			}
-			if s.dev != "" {
-				idx, err := linkIndex(s.dev)
-				if err != nil {
-					return r.fail(s, err)
-				}
-				rt.OutIndex = idx
-			}
-			if s.Action == Change && s.old != nil {
-				old := *s.old
-				b.RouteDel(&old)
-				undos = append(undos, undo{what: "route " + s.Object + " (restore)", netns: ns, do: func(r *run) error {
-					h := r.sys.get(ns)
-					if h == nil {
-						return nil
-					}
-					// EEXIST: the batch's deletion of old is what failed,
-					// so old is still there.
-					if err := h.c.RouteAdd(&old); err != nil && !errors.Is(err, unix.EEXIST) {
-						return err
-					}
-					return nil
-				}})
-			}
-			b.RouteAdd(rt)
-			undos = append(undos, undo{what: "route " + s.Object, netns: ns, do: func(r *run) error {
-				h := r.sys.get(ns)
-				if h == nil {
-					return nil
-				}
-				return ignoreMissing(h.c.RouteDel(rt))
-			}})
+			steps = append(steps, op)
 		}
+		b.LoUp(!op.create)
+		queued = append(queued, op)
 	}
-	if b.Len() > 0 {
-		err := b.Flush()
-		// The kernel tries every request of a batch: record all undos,
-		// whose deletions tolerate what was never added.
-		for _, u := range undos {
-			r.record(u)
-		}
+	ups, addrs := nw.ups, nw.addrs
+	if late {
+		ups, addrs = nw.lateUps, nw.lateAddrs
+	}
+	for _, op := range ups {
+		ok, err := op.queueUp(b)
 		if err != nil {
-			return r.fail(firstOr(batched, r.batchStep(ns)), err)
+			return r.fail(op, err)
 		}
-		r.finish(append(fixed, batched...)...)
+		if ok {
+			queued = append(queued, op)
+		}
 	}
-	if !routes || late && ns == "" {
-		return nil
-	}
-	for _, s := range r.steps(KindForwarding, ns) {
-		if err := r.begin(s); err != nil {
+	for _, op := range addrs {
+		if err := r.begin(op); err != nil {
 			return err
 		}
-		for _, k := range forwardingKeys(r.v6) {
-			old, err := h.sysctlGet(k)
-			if err != nil {
-				return r.fail(s, err)
-			}
-			if old == "1" {
-				continue
-			}
-			if err := h.sysctlSet(k, "1"); err != nil {
-				return r.fail(s, err)
-			}
-			if !created {
-				r.record(undo{what: k + " in " + nsWord(ns), netns: ns, do: func(r *run) error {
-					h := r.sys.get(ns)
-					if h == nil {
-						return nil
-					}
-					return h.sysctlSet(k, old)
-				}})
-			}
+		if err := op.queue(b); err != nil {
+			return r.fail(op, err)
 		}
-		r.finish(s)
+		queued, steps = append(queued, op), append(steps, op)
 	}
-	return nil
-}
-
-func (r *run) batchStep(ns string) *Step {
-	for _, s := range r.steps(KindNetns, ns) {
-		return s
+	if host && !late || !host && (late || !nw.late) {
+		for _, op := range nw.routes {
+			if err := r.begin(op); err != nil {
+				return err
+			}
+			if err := op.queue(b); err != nil {
+				return r.fail(op, err)
+			}
+			queued, steps = append(queued, op), append(steps, op)
+		}
 	}
-	return &Step{Kind: KindNetns, NS: ns, Object: ns}
-}
-
-func firstOr(steps []*Step, s *Step) *Step {
-	if len(steps) > 0 {
-		return steps[0]
-	}
-	return s
-}
-
-func setLink(r *run, ns string, l *rtnl.Link) error {
-	h := r.sys.get(ns)
-	if h == nil {
+	if b.Len() == 0 {
 		return nil
 	}
-	return ignoreMissing(h.c.LinkSet(l))
-}
-
-func (r *run) isCreated(ns string) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.created[ns]
+	errs := b.FlushEach()
+	for i, err := range errs {
+		if err != nil {
+			return r.fail(queued[i], err)
+		}
+	}
+	r.finish(steps...)
+	return nil
 }

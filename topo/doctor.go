@@ -460,18 +460,12 @@ func (d *doctor) forwarding() {
 }
 
 func (d *doctor) nat() {
-	for _, m := range d.t.NAT.Masquerade {
-		s := Step{Kind: KindMasquerade, masq: m}
-		d.natItem(&s, "nsnet nat "+natText(&s))
-	}
-	for _, f := range d.t.NAT.Forward {
-		s := Step{Kind: KindForward, fwd: f}
-		d.natItem(&s, "nsnet nat "+natText(&s))
+	for _, r := range natRules(d.t) {
+		d.natItem(r.String(), "nsnet nat "+r.String())
 	}
 }
 
-func (d *doctor) natItem(s *Step, fix string) {
-	text := natText(s)
+func (d *doctor) natItem(text, fix string) {
 	if d.lv.nat.rules[text] {
 		d.add(CheckNAT, text, Pass, "", "")
 	} else {

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/nsnet/nsnet/nsutil"
+	"github.com/nsnet/nsnet/rtnl"
 	"golang.org/x/sys/unix"
 )
 
@@ -25,6 +27,12 @@ type Removed struct {
 // their veths), then the bridges and host veth ends it names that are
 // still there. It works from the file alone, so it also cleans up after an
 // up that was killed half-way. A second Down removes nothing.
+//
+// A bridge the file names that still has ports once the file's own are
+// gone (another topology's, a CNI network's, a link someone enslaved by
+// hand) is left, with its addresses: it is shared, and removing it would
+// cut the others off. It is reported as a *SharedBridgeError (joined to
+// the result), so that the caller can say so.
 //
 // The host's net.ipv4.ip_forward is left as it is: the file cannot know
 // whether something else needs it.
@@ -112,6 +120,7 @@ func Down(ctx context.Context, t *Topology, o Options) ([]Removed, error) {
 	for _, name := range present {
 		note(KindVeth, name, nil)
 	}
+	var ports map[uint32][]string // bridge index -> its remaining ports, read once
 	for _, b := range t.Bridges {
 		l, err := s.host.c.LinkByName(b.Name)
 		if errors.Is(err, unix.ENODEV) {
@@ -124,7 +133,45 @@ func Down(ctx context.Context, t *Topology, o Options) ([]Removed, error) {
 		if l.Kind() != "bridge" {
 			continue // not ours: a bridge the file names would be a bridge
 		}
+		if ports == nil {
+			if ports, err = bridgePorts(s.host.c); err != nil {
+				note(KindBridge, b.Name, err)
+				continue
+			}
+		}
+		if p := ports[uint32(l.Index)]; len(p) > 0 {
+			mu.Lock()
+			errs = append(errs, &SharedBridgeError{Bridge: b.Name, Ports: p})
+			mu.Unlock()
+			continue
+		}
 		note(KindBridge, b.Name, ignoreMissing(s.host.c.LinkDel(l.Index)))
 	}
 	return removed, errors.Join(errs...)
+}
+
+// A SharedBridgeError is a bridge Down left because ports that the file
+// does not describe are still on it.
+type SharedBridgeError struct {
+	Bridge string
+	Ports  []string
+}
+
+func (e *SharedBridgeError) Error() string {
+	return fmt.Sprintf("bridge %s: left in place: %d other ports are on it (%s)", e.Bridge, len(e.Ports), strings.Join(e.Ports, ", "))
+}
+
+// bridgePorts lists the host's links by the bridge they are enslaved to.
+func bridgePorts(c *rtnl.Conn) (map[uint32][]string, error) {
+	links, err := c.Links()
+	if err != nil {
+		return nil, err
+	}
+	m := map[uint32][]string{}
+	for _, l := range links {
+		if l.Master != 0 {
+			m[l.Master] = append(m[l.Master], l.Name)
+		}
+	}
+	return m, nil
 }

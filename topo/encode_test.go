@@ -30,7 +30,7 @@ func randomStep(r *rand.Rand) Step {
 		Detail:   randomString(r),
 		Commands: randomStrings(r),
 		index:    r.IntN(9), // unexported fields are not printed
-		dev:      randomString(r),
+		op:       &addrOp{},
 	}
 }
 

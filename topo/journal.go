@@ -2,74 +2,17 @@ package topo
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/nsnet/nsnet/rtnl"
 	"golang.org/x/sys/unix"
 )
 
-// An undo reverses one change of this run.
-type undo struct {
-	what      string
-	kind      undoKind
-	netns     string // the namespace the change is in ("" = host)
-	peerNetns string // undoVeth: the namespace of the other end
-	link      string // the link created, or the change is on
-	do        func(r *run) error
-}
-
-type undoKind uint8
-
-const (
-	undoChange undoKind = iota // an address, route, setting
-	undoNetns                  // a namespace created
-	undoLink                   // a bridge created
-	undoVeth                   // a veth pair created (link: the end in netns)
-)
-
-func (r *run) record(u undo) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.journal = append(r.journal, u)
-}
-
-// rollback undoes the journal in reverse. Changes inside namespaces this
-// run created go with the namespace; a host veth end whose peer was in
-// such a namespace is freed by the kernel with it, which rollback waits
-// for (deleting links one by one costs an RCU grace period each). An end
-// in a namespace that was there before is deleted: nothing would wait
-// for the kernel to free it, and the next up would find it lingering.
-func (r *run) rollback() error {
-	var errs []error
-	var gone []string
-	createdLinks := map[string]bool{} // on the host
-	for _, u := range r.journal {
-		if (u.kind == undoLink || u.kind == undoVeth) && u.netns == "" {
-			createdLinks[u.link] = true
-		}
-	}
-	for i := len(r.journal) - 1; i >= 0; i-- {
-		u := r.journal[i]
-		switch {
-		case u.kind == undoNetns:
-		case u.netns != "" && r.created[u.netns]:
-			continue // goes with the namespace
-		case u.kind == undoVeth && r.created[u.peerNetns] && u.netns == "":
-			gone = append(gone, u.link) // freed with its peer's namespace
-			continue
-		case u.kind == undoChange && u.netns == "" && createdLinks[u.link]:
-			continue // an address on a link this run created
-		}
-		if err := u.do(r); err != nil {
-			errs = append(errs, fmt.Errorf("undo %s: %w", u.what, err))
-		}
-	}
-	if err := waitGone(r.sys.host.c, gone); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
-}
+// An up's journal and rollback are netops.Journal's: it records the exact
+// undo of every change the kernel confirmed this run made, and Undo
+// reverses them (run.j in apply.go). What is left here is waiting for the
+// kernel to free host veth ends, which down and up's look at a namespace
+// deleted a moment ago need.
 
 // waitGone waits until the host links named have disappeared (the kernel
 // frees them when their peer's namespace dies, asynchronously), deleting
@@ -105,4 +48,23 @@ func pollGone(c *rtnl.Conn, names []string, d time.Duration) ([]string, error) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+}
+
+// delHostLink deletes a host link by name; a missing one is fine.
+func delHostLink(c *rtnl.Conn, name string) error {
+	l, err := c.LinkByName(name)
+	if err != nil {
+		return ignoreMissing(err)
+	}
+	return ignoreMissing(c.LinkDel(l.Index))
+}
+
+// ignoreMissing turns "it is already gone" into success, for down.
+func ignoreMissing(err error) error {
+	for _, e := range []error{unix.ENODEV, unix.ENOENT, unix.ESRCH, unix.EADDRNOTAVAIL} {
+		if errors.Is(err, e) {
+			return nil
+		}
+	}
+	return err
 }

@@ -5,64 +5,38 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 
+	"github.com/nsnet/nsnet/netops"
 	"github.com/nsnet/nsnet/nsutil"
 	"github.com/nsnet/nsnet/rtnl"
+	"golang.org/x/sync/errgroup"
 	"golang.org/x/sys/unix"
 )
 
-// handle is an open namespace with its rtnetlink socket, dialled inside it
-// once and reused for every request there.
+// handle is an open namespace as netops keys it (its handle and its
+// rtnetlink sockets, dialled inside it once and reused for every request
+// there), with its name. ns and c are ops's namespace file and first
+// socket, for reads.
 type handle struct {
 	name string // "" = host
+	ops  *netops.NS
 	ns   *nsutil.NetNS
 	c    *rtnl.Conn
 }
 
+func newHandle(name string, n *netops.NS) *handle {
+	return &handle{name: name, ops: n, ns: n.NetNS(), c: n.Conn()}
+}
+
 func (h *handle) close() {
-	if h.c != nil {
-		h.c.Close()
-		h.c = nil
-	}
-	if h.ns != nil {
-		h.ns.Close()
-		h.ns = nil
+	if h.ops != nil {
+		h.ops.Close()
 	}
 }
 
-// sysctlGet reads a sysctl of the handle's namespace. The host's is read
-// from the calling thread, which is in it (no setns, so no privilege is
-// needed to read); another namespace's from a thread that enters it.
-func (h *handle) sysctlGet(key string) (string, error) {
-	if h.name != "" {
-		return h.ns.SysctlGet(key)
-	}
-	b, err := os.ReadFile(hostSysctlPath(key))
-	return strings.TrimSuffix(string(b), "\n"), err
-}
-
-// sysctlSet writes a sysctl of the handle's namespace.
-func (h *handle) sysctlSet(key, value string) error {
-	if h.name != "" {
-		return h.ns.SysctlSet(key, value)
-	}
-	f, err := os.OpenFile(hostSysctlPath(key), os.O_WRONLY, 0)
-	if err != nil {
-		return err
-	}
-	if _, err := f.WriteString(value); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// hostSysctlPath maps the fixed net.* keys topo uses to /proc/sys.
-func hostSysctlPath(key string) string {
-	return "/proc/sys/" + strings.ReplaceAll(key, ".", "/")
-}
+// sysctlGet reads a sysctl of the handle's namespace.
+func (h *handle) sysctlGet(key string) (string, error) { return h.ops.SysctlGet(key) }
 
 // sys holds the open namespaces of one Plan/Up/Down/Status.
 type sys struct {
@@ -72,18 +46,13 @@ type sys struct {
 }
 
 func openSys() (*sys, error) {
-	cur, err := nsutil.Current()
-	if err != nil {
-		return nil, err
-	}
-	// The host's socket needs no setns: every thread but nsutil's
+	// The host's sockets need no setns: every thread but nsutil's
 	// disposable ones is in the process's namespace.
-	c, err := rtnl.Dial(nil)
+	cur, err := netops.OpenCurrent()
 	if err != nil {
-		cur.Close()
 		return nil, err
 	}
-	return &sys{host: &handle{ns: cur, c: c}, ns: map[string]*handle{}}, nil
+	return &sys{host: newHandle("", cur), ns: map[string]*handle{}}, nil
 }
 
 func (s *sys) close() {
@@ -139,12 +108,12 @@ func openNS(name string) (*handle, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := rtnl.Dial(ns.File())
+	n, err := netops.Open(ns, name)
 	if err != nil {
 		ns.Close()
 		return nil, fmt.Errorf("namespace %s: %w", name, err)
 	}
-	return &handle{name: name, ns: ns, c: c}, nil
+	return newHandle(name, n), nil
 }
 
 // observe opens every namespace of t (in parallel) and reads what the file
@@ -251,40 +220,17 @@ func readNS(h *handle, names []string, routes, v6, fwd bool) (*nsLive, error) {
 	return nl, nil
 }
 
-// forEach runs fn(0..n-1) on at most workers goroutines. The first error
-// stops handing out work; it waits for the running calls and returns that
-// error.
+// forEach runs fn(0..n-1) on at most workers goroutines
+// (errgroup.SetLimit). The first error stops handing out work; it waits
+// for the running calls and returns that error (or the context's, if it
+// was cancelled).
 func forEach(ctx context.Context, workers, n int, fn func(i int) error) error {
-	if workers < 1 {
-		workers = 1
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(workers, 1))
+	for i := 0; i < n && gctx.Err() == nil; i++ {
+		g.Go(func() error { return fn(i) })
 	}
-	workers = min(workers, n)
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if err := fn(i); err != nil {
-					cancel(err)
-				}
-			}
-		}()
-	}
-feed:
-	for i := 0; i < n; i++ {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+	if err := g.Wait(); err != nil {
 		return err
 	}
 	return ctx.Err()

@@ -67,35 +67,9 @@ type Step struct {
 	// people who know those tools (nsnet demo prints them).
 	Commands []string `json:"commands,omitempty"`
 
-	index int      // position in the plan; the fault-injection hook sees it
-	fix   fixFlags // what a Change must do
-	veth  *Veth    // KindVeth
-	owner string   // KindVeth: the namespace whose worker creates it ("" for ns<->ns pairs)
-	br    *Bridge  // KindBridge
-	addr  netip.Prefix
-	dev   string // KindAddr: interface; KindRoute: file's dev
-	route Route  // KindRoute
-	dst   netip.Prefix
-	gw    netip.Addr
-	mtu   int
-	masq  firewall.Masquerade
-	fwd   firewall.Forward
-	old   *rtnl.Route // KindRoute Change: the route it replaces
+	index int       // position in the plan; the fault-injection hook sees it
+	op    operation // what up does about it (ops.go); nil for Exists and Conflict
 }
-
-// fixFlags are the parts of a Change.
-type fixFlags uint16
-
-const (
-	fixUp         fixFlags = 1 << iota // set the (host or only) link up
-	fixPeerUp                          // set the namespace end up
-	fixMaster                          // enslave the host end to its bridge
-	fixMTU                             // set the bridge's MTU
-	fixRecreate                        // delete the veth's ends and create the pair again
-	fixLoUp                            // set lo up in the namespace
-	fixReplace                         // replace a route (different gateway or device)
-	fixForwarding                      // set ip_forward to 1
-)
 
 // live is what Plan saw of the system, limited to what the file names.
 type live struct {
@@ -141,164 +115,236 @@ func (p *PlanResult) Counts() (create, change, exists, conflict int) {
 }
 
 // diff compares the topology with what was seen and returns the plan. It
-// is pure: tests feed it hand-made live states.
+// is pure: tests feed it hand-made live states. Each kind of object is
+// planned by its own function, which builds the step and the operation
+// (ops.go) that up applies for it; links are passed on as linkRefs, so
+// that an operation learns the index of a link another one creates.
 func diff(t *Topology, lv *live) *PlanResult {
-	p := &PlanResult{}
-	add := func(s Step) *Step {
-		s.index = len(p.Steps)
-		p.Steps = append(p.Steps, s)
-		return &p.Steps[len(p.Steps)-1]
-	}
-	v6 := t.HasIPv6()
-	// Namespaces.
+	d := &differ{t: t, lv: lv, p: &PlanResult{}, v6: t.HasIPv6(), links: map[string]map[string]*linkRef{}}
 	for _, n := range t.Namespaces {
-		s := Step{Kind: KindNetns, NS: n.Name, Object: n.Name,
-			Commands: []string{"ip netns add " + n.Name, "ip -n " + n.Name + " link set lo up"}}
-		nl := lv.ns[n.Name]
-		switch {
-		case nl == nil:
-			s.Action = Create
-		case nl.links["lo"] != nil && !nl.links["lo"].Up():
-			s.Action, s.Detail, s.fix = Change, "set lo up", fixLoUp
-			s.Commands = s.Commands[1:]
-		default:
-			s.Action = Exists
-		}
-		add(s)
+		d.netns(n)
 	}
-	// Bridges.
 	for i := range t.Bridges {
-		b := &t.Bridges[i]
-		s := Step{Kind: KindBridge, Object: b.Name, br: b, mtu: b.MTU,
-			Commands: []string{"ip link add " + b.Name + " type bridge", "ip link set " + b.Name + " up"}}
-		if b.MTU != 0 {
-			s.Commands = append(s.Commands, fmt.Sprintf("ip link set %s mtu %d", b.Name, b.MTU))
-		}
-		l := lv.host.links[b.Name]
-		switch {
-		case l == nil:
-			s.Action = Create
-		case l.Kind() != "bridge":
-			s.Action = Conflict
-			s.Detail = fmt.Sprintf("a %s link named %s is already on the host: delete it (nsnet link del %s) or rename the bridge in the file", kindWord(l), b.Name, b.Name)
-		default:
-			var what []string
-			if !l.Up() {
-				s.fix |= fixUp
-				what = append(what, "set up")
-			}
-			if b.MTU != 0 && int(l.MTU) != b.MTU {
-				s.fix |= fixMTU
-				what = append(what, fmt.Sprintf("mtu %d -> %d", l.MTU, b.MTU))
-			}
-			s.Action, s.Detail = Exists, strings.Join(what, ", ")
-			if s.fix != 0 {
-				s.Action = Change
-			}
-		}
-		add(s)
+		d.bridge(&t.Bridges[i])
 	}
-	// Veth pairs.
+	vops := make([]*vethOp, len(t.Veths))
 	for i := range t.Veths {
-		v := &t.Veths[i]
-		add(vethStep(v, lv))
+		vops[i] = d.veth(&t.Veths[i])
 	}
-	// Addresses, on namespace ends, bridges and host ends.
-	addAddrs := func(ns, dev string, addrs []netip.Prefix, devCreated bool) {
-		for _, pfx := range addrs {
-			s := Step{Kind: KindAddr, NS: ns, Object: pfx.String() + " dev " + dev + inNS(ns), addr: pfx, dev: dev,
-				Commands: []string{ipN(ns) + "addr add " + pfx.String() + " dev " + dev}}
-			s.Action = Create
-			if !devCreated && hasAddr(lv.get(ns), dev, pfx) {
-				s.Action = Exists
-			}
-			add(s)
-		}
-	}
+	// Addresses, on bridges, then namespace and host ends.
 	for _, b := range t.Bridges {
-		addAddrs("", b.Name, b.Addresses, lv.host.links[b.Name] == nil)
+		d.addrs("", b.Name, b.Addresses, lv.host.links[b.Name] == nil, true, false)
 	}
 	for i := range t.Veths {
 		v := &t.Veths[i]
-		rec := p.Steps[len(t.Namespaces)+len(t.Bridges)+i].Action == Create ||
-			p.Steps[len(t.Namespaces)+len(t.Bridges)+i].fix&fixRecreate != 0
+		fresh := vops[i] != nil && vops[i].create
+		late := vops[i] != nil && vops[i].late()
 		for _, e := range []End{v.End, v.Peer} {
-			addAddrs(e.Netns, e.Name, e.Addresses, rec || lv.get(e.Netns) == nil)
+			d.addrs(e.Netns, e.Name, e.Addresses, fresh || lv.get(e.Netns) == nil, false, late)
 		}
 	}
 	// Routes, host first (they may be what namespaces route through).
-	addRoutes := func(ns string, routes []Route) {
-		for _, r := range routes {
-			dst, gw := r.To, r.Via
-			s := Step{Kind: KindRoute, NS: ns, Object: routeString(r) + inNS(ns), route: r, dst: dst, gw: gw, dev: r.Dev,
-				Commands: []string{ipN(ns) + "route add " + routeString(r)}}
-			s.Action = Create
-			if nl := lv.get(ns); nl != nil {
-				old, same := findRoute(nl, dst, r.Metric, gw, r.Dev)
-				switch {
-				case same:
-					s.Action = Exists
-				case old != nil:
-					s.Action, s.fix, s.old = Change, fixReplace, old
-					s.Detail = "replace " + describeRoute(nl, old)
-					s.Commands = []string{ipN(ns) + "route replace " + routeString(r)}
-				}
-			}
-			add(s)
-		}
-	}
-	addRoutes("", t.Host.Routes)
+	d.routes("", t.Host.Routes)
 	for _, n := range t.Namespaces {
-		addRoutes(n.Name, n.Routes)
-	}
-	// Forwarding.
-	fwdStep := func(ns string) {
-		keys := forwardingKeys(v6)
-		s := Step{Kind: KindForwarding, NS: ns, Object: "net.ipv4.ip_forward=1" + inNS(ns)}
-		for _, k := range keys {
-			s.Commands = append(s.Commands, ipNetnsExec(ns)+"sysctl -w "+k+"=1")
-		}
-		s.Action = Create
-		if nl := lv.get(ns); nl != nil {
-			s.Action = Exists
-			for _, k := range keys {
-				if nl.forwarding[k] != "1" {
-					s.Action, s.fix = Change, fixForwarding
-					s.Detail = k + " is " + nl.forwarding[k]
-					break
-				}
-			}
-		}
-		add(s)
+		d.routes(n.Name, n.Routes)
 	}
 	if t.Host.Forwarding {
-		fwdStep("")
+		d.forwarding("")
 	}
 	for _, n := range t.Namespaces {
 		if n.Forwarding {
-			fwdStep(n.Name)
+			d.forwarding(n.Name)
 		}
 	}
-	// NAT.
 	for _, m := range t.NAT.Masquerade {
-		s := Step{Kind: KindMasquerade, Object: strings.TrimPrefix(masqString(m), "masquerade "), masq: m,
-			Commands: []string{"iptables -t nat -A POSTROUTING " + iptMasq(m)}}
-		s.Action = Create
-		if lv.nat.rules[natText(&s)] {
-			s.Action = Exists
-		}
-		add(s)
+		d.nat(m, strings.TrimPrefix(masqString(m), "masquerade "), "iptables -t nat -A POSTROUTING "+iptMasq(m))
 	}
 	for _, f := range t.NAT.Forward {
-		s := Step{Kind: KindForward, Object: strings.TrimPrefix(fwdString(f), "forward "), fwd: f,
-			Commands: []string{fmt.Sprintf("iptables -t nat -A PREROUTING -p %s --dport %d -j DNAT --to-destination %s", f.Proto, f.Port, f.To)}}
+		d.nat(f, strings.TrimPrefix(fwdString(f), "forward "),
+			fmt.Sprintf("iptables -t nat -A PREROUTING -p %s --dport %d -j DNAT --to-destination %s", f.Proto, f.Port, f.To))
+	}
+	return d.p
+}
+
+// differ is one diff in progress.
+type differ struct {
+	t     *Topology
+	lv    *live
+	p     *PlanResult
+	v6    bool
+	links map[string]map[string]*linkRef // per namespace, the links the file names, by name (diff's own index)
+}
+
+// add appends s to the plan with op (nil for Exists and Conflict), and
+// returns op's position.
+func (d *differ) add(s Step, op operation) at {
+	s.index = len(d.p.Steps)
+	if s.Action == Create || s.Action == Change {
+		s.op = op
+	}
+	d.p.Steps = append(d.p.Steps, s)
+	return at(s.index)
+}
+
+// next is the position the next step gets.
+func (d *differ) next() at { return at(len(d.p.Steps)) }
+
+// ref returns the ref of link name in ns, as observe saw it (made, if set,
+// is the index the operation creating it learns).
+func (d *differ) ref(ns, name string, made *int32) *linkRef {
+	m := d.links[ns]
+	if m == nil {
+		m = map[string]*linkRef{}
+		d.links[ns] = m
+	}
+	if r := m[name]; r != nil {
+		if made != nil {
+			r.made = made
+		}
+		return r
+	}
+	r := &linkRef{ns: ns, name: name, made: made}
+	if nl := d.lv.get(ns); nl != nil && nl.links[name] != nil {
+		r.seen = nl.links[name].Index
+	}
+	m[name] = r
+	return r
+}
+
+func (d *differ) netns(n Namespace) {
+	s := Step{Kind: KindNetns, NS: n.Name, Object: n.Name,
+		Commands: []string{"ip netns add " + n.Name, "ip -n " + n.Name + " link set lo up"}}
+	nl := d.lv.ns[n.Name]
+	op := &netnsOp{at: d.next(), name: n.Name}
+	switch {
+	case nl == nil:
+		s.Action, op.create = Create, true
+	case nl.links["lo"] != nil && !nl.links["lo"].Up():
+		s.Action, s.Detail = Change, "set lo up"
+		s.Commands = s.Commands[1:]
+	default:
+		s.Action = Exists
+	}
+	d.add(s, op)
+}
+
+func (d *differ) bridge(b *Bridge) {
+	s := Step{Kind: KindBridge, Object: b.Name,
+		Commands: []string{"ip link add " + b.Name + " type bridge", "ip link set " + b.Name + " up"}}
+	if b.MTU != 0 {
+		s.Commands = append(s.Commands, fmt.Sprintf("ip link set %s mtu %d", b.Name, b.MTU))
+	}
+	op := &bridgeOp{at: d.next(), br: b, noIPv6: !d.v6}
+	l := d.lv.host.links[b.Name]
+	switch {
+	case l == nil:
+		s.Action, op.create = Create, true
+	case l.Kind() != "bridge":
+		s.Action = Conflict
+		s.Detail = fmt.Sprintf("a %s link named %s is already on the host: delete it (nsnet link del %s) or rename the bridge in the file", kindWord(l), b.Name, b.Name)
+	default:
+		op.seen = l.Index
+		var what []string
+		if !l.Up() {
+			op.up = true
+			what = append(what, "set up")
+		}
+		if b.MTU != 0 && int(l.MTU) != b.MTU {
+			op.mtu = true
+			what = append(what, fmt.Sprintf("mtu %d -> %d", l.MTU, b.MTU))
+		}
+		s.Action, s.Detail = Exists, strings.Join(what, ", ")
+		if op.up || op.mtu {
+			s.Action = Change
+		}
+	}
+	d.ref("", b.Name, &op.index)
+	d.add(s, op)
+}
+
+// veth plans one veth pair and returns its operation.
+func (d *differ) veth(v *Veth) *vethOp {
+	s, op := vethPlan(v, d.lv)
+	op.at = d.next()
+	op.noIPv6 = !d.v6
+	if op.b.Bridge != "" {
+		op.bridge = d.ref("", op.b.Bridge, nil)
+	}
+	d.ref(op.a.Netns, op.a.Name, &op.pair.PeerIndex)
+	d.ref(op.b.Netns, op.b.Name, &op.pair.Index)
+	d.add(s, op)
+	return op
+}
+
+// addrs plans the addresses of dev in ns; fresh says the device is
+// created by this run (so none of them is there yet).
+func (d *differ) addrs(ns, dev string, addrs []netip.Prefix, fresh, onBridge, late bool) {
+	for _, pfx := range addrs {
+		s := Step{Kind: KindAddr, NS: ns, Object: pfx.String() + " dev " + dev + inNS(ns),
+			Commands: []string{ipN(ns) + "addr add " + pfx.String() + " dev " + dev}}
 		s.Action = Create
-		if lv.nat.rules[natText(&s)] {
+		if !fresh && hasAddr(d.lv.get(ns), dev, pfx) {
 			s.Action = Exists
 		}
-		add(s)
+		d.add(s, &addrOp{at: d.next(), ns: ns, dev: d.ref(ns, dev, nil), pfx: pfx, onBridge: onBridge, late: late})
 	}
-	return p
+}
+
+func (d *differ) routes(ns string, routes []Route) {
+	for _, r := range routes {
+		s := Step{Kind: KindRoute, NS: ns, Object: routeString(r) + inNS(ns),
+			Commands: []string{ipN(ns) + "route add " + routeString(r)}}
+		op := &routeOp{at: d.next(), ns: ns, r: r}
+		if r.Dev != "" {
+			op.dev = d.ref(ns, r.Dev, nil)
+		}
+		s.Action = Create
+		if nl := d.lv.get(ns); nl != nil {
+			old, same := findRoute(nl, r.To, r.Metric, r.Via, r.Dev)
+			switch {
+			case same:
+				s.Action = Exists
+			case old != nil:
+				s.Action, op.old = Change, old
+				s.Detail = "replace " + describeRoute(nl, old)
+				s.Commands = []string{ipN(ns) + "route replace " + routeString(r)}
+			}
+		}
+		d.add(s, op)
+	}
+}
+
+func (d *differ) forwarding(ns string) {
+	keys := forwardingKeys(d.v6)
+	s := Step{Kind: KindForwarding, NS: ns, Object: "net.ipv4.ip_forward=1" + inNS(ns)}
+	for _, k := range keys {
+		s.Commands = append(s.Commands, ipNetnsExec(ns)+"sysctl -w "+k+"=1")
+	}
+	s.Action = Create
+	if nl := d.lv.get(ns); nl != nil {
+		s.Action = Exists
+		for _, k := range keys {
+			if nl.forwarding[k] != "1" {
+				s.Action = Change
+				s.Detail = k + " is " + nl.forwarding[k]
+				break
+			}
+		}
+	}
+	d.add(s, &forwardingOp{at: d.next(), ns: ns, keys: keys})
+}
+
+func (d *differ) nat(rule firewall.NATRule, obj, command string) {
+	kind := KindMasquerade
+	if _, ok := rule.(firewall.Forward); ok {
+		kind = KindForward
+	}
+	s := Step{Kind: kind, Object: obj, Commands: []string{command}}
+	s.Action = Create
+	if d.lv.nat.rules[rule.String()] {
+		s.Action = Exists
+	}
+	d.add(s, &natOp{at: d.next(), rule: rule})
 }
 
 func masqString(m firewall.Masquerade) string {
@@ -380,17 +426,28 @@ func endString(e End) string {
 	return e.Name + " (" + where + ")"
 }
 
-// vethStep decides what up does about one veth pair.
+// vethStep decides what up does about one veth pair. A pair that is there
+// as the file says is "already there" (or needs a change); anything else
+// with its names, a veth paired with something this file does not
+// describe included, is a conflict: up never deletes an interface it did
+// not create (issue 9 M7).
 func vethStep(v *Veth, lv *live) Step {
-	s := Step{Kind: KindVeth, Object: endString(v.End) + " <-> " + endString(v.Peer), veth: v}
+	s, _ := vethPlan(v, lv)
+	return s
+}
+
+// vethPlan is vethStep with the operation that carries the plan out.
+func vethPlan(v *Veth, lv *live) (Step, *vethOp) {
+	s := Step{Kind: KindVeth, Object: endString(v.End) + " <-> " + endString(v.Peer)}
 	a, b := v.End, v.Peer
 	switch {
 	case a.Netns == "" && b.Netns != "":
 		a, b = b, a // a is the namespace end when there is one
 	}
+	op := &vethOp{v: v, a: a, b: b}
 	s.NS = a.Netns
 	if a.Netns != "" && b.Netns == "" {
-		s.owner = a.Netns
+		op.owner = a.Netns
 	}
 	s.Commands = vethCommands(a, b)
 	la, lb := lookEnd(lv, a), lookEnd(lv, b)
@@ -401,13 +458,16 @@ func vethStep(v *Veth, lv *live) Step {
 		if e.l != nil && e.l.Kind() != "veth" {
 			s.Action = Conflict
 			s.Detail = fmt.Sprintf("a %s link named %s is already in %s: delete it (%slink del %s) or rename the veth end in the file", kindWord(e.l), e.e.Name, nsWord(e.e.Netns), nsnetN(e.e.Netns), e.e.Name)
-			return s
+			return s, op
 		}
 	}
-	if lv.get(a.Netns) == nil || lv.get(b.Netns) == nil {
-		// A namespace will be created, so an end that exists already
-		// belongs to some other pair: not ours to delete.
-		s.Action = Create
+	if la == nil && lb == nil {
+		s.Action, op.create = Create, true
+		return s, op
+	}
+	if la == nil || lb == nil || !peers(la, lb) {
+		// One end is there, or both but not as one pair: they belong to
+		// some other pair, which is not ours to delete.
 		for _, e := range []struct {
 			l *rtnl.Link
 			e End
@@ -415,44 +475,31 @@ func vethStep(v *Veth, lv *live) Step {
 			if e.l != nil {
 				s.Action = Conflict
 				s.Detail = fmt.Sprintf("a veth named %s is already in %s, paired with something this file does not describe: delete it (%slink del %s) or rename the veth end in the file", e.e.Name, nsWord(e.e.Netns), nsnetN(e.e.Netns), e.e.Name)
+				return s, op
 			}
 		}
-		return s
 	}
-	switch {
-	case la == nil && lb == nil:
-		s.Action = Create
-		return s
-	case la == nil || lb == nil || !peers(la, lb):
-		s.Action, s.fix = Change, fixRecreate
-		s.Detail = "recreate: the ends are not a pair as the file says"
-		if la == nil {
-			s.Detail = "recreate: " + endString(a) + " is missing"
-		} else if lb == nil {
-			s.Detail = "recreate: " + endString(b) + " is missing"
-		}
-		return s
-	}
+	op.seenA, op.seenB = la.Index, lb.Index
 	var what []string
 	if !lb.Up() {
-		s.fix |= fixUp
+		op.upB = true
 		what = append(what, "set "+b.Name+" up")
 	}
 	if !la.Up() {
-		s.fix |= fixPeerUp
+		op.upA = true
 		what = append(what, "set "+a.Name+" up")
 	}
 	if br := b.Bridge; br != "" {
-		if bl := lv.host.links[br]; bl == nil || la == nil || lb.Master != uint32(bl.Index) {
-			s.fix |= fixMaster
+		if bl := lv.host.links[br]; bl == nil || lb.Master != uint32(bl.Index) {
+			op.attach = true
 			what = append(what, "attach "+b.Name+" to "+br)
 		}
 	}
 	s.Action, s.Detail = Exists, strings.Join(what, ", ")
-	if s.fix != 0 {
+	if op.upA || op.upB || op.attach {
 		s.Action = Change
 	}
-	return s
+	return s, op
 }
 
 func nsWord(ns string) string {

@@ -60,13 +60,8 @@ func synth(t *Topology) *live {
 		lv.ns[n.Name].forwarding["net.ipv4.ip_forward"] = map[bool]string{true: "1", false: "0"}[n.Forwarding]
 	}
 	lv.host.forwarding["net.ipv4.ip_forward"] = "1"
-	for _, m := range t.NAT.Masquerade {
-		s := Step{Kind: KindMasquerade, masq: m}
-		lv.nat.rules[natText(&s)] = true
-	}
-	for _, f := range t.NAT.Forward {
-		s := Step{Kind: KindForward, fwd: f}
-		lv.nat.rules[natText(&s)] = true
+	for _, r := range natRules(t) {
+		lv.nat.rules[r.String()] = true
 	}
 	return lv
 }
@@ -106,8 +101,8 @@ func TestDiffFreshSystem(t *testing.T) {
 		t.Errorf("%d steps", got)
 	}
 	v := find(t, p, KindVeth, "veth-red (red) <-> veth-red-br (host, bridge v-net-0)")
-	if v.owner != "red" || !strings.Contains(strings.Join(v.Commands, ";"), "ip link set veth-red-br master v-net-0") {
-		t.Errorf("veth step: owner %q, commands %q", v.owner, v.Commands)
+	if op, ok := v.op.(*vethOp); !ok || op.owner != "red" || !strings.Contains(strings.Join(v.Commands, ";"), "ip link set veth-red-br master v-net-0") {
+		t.Errorf("veth step: op %+v, commands %q", v.op, v.Commands)
 	}
 }
 
@@ -136,7 +131,8 @@ func TestDiffChanges(t *testing.T) {
 		{"lo down", func(lv *live) { lv.ns["red"].links["lo"].Flags = 0 }, KindNetns, "red", Change, "set lo up"},
 		{"namespace end down", func(lv *live) { lv.ns["red"].links["veth-red"].Flags = 0 }, KindVeth, "veth-red (red) <-> veth-red-br (host, bridge v-net-0)", Change, "set veth-red up"},
 		{"host end off the bridge", func(lv *live) { lv.host.links["veth-red-br"].Master = 0 }, KindVeth, "veth-red (red) <-> veth-red-br (host, bridge v-net-0)", Change, "attach veth-red-br to v-net-0"},
-		{"namespace end missing", func(lv *live) { delete(lv.ns["red"].links, "veth-red") }, KindVeth, "veth-red (red) <-> veth-red-br (host, bridge v-net-0)", Change, "recreate: veth-red (red) is missing"},
+		// Issue 9 M7: the host end left is paired with something else, which up must not delete.
+		{"namespace end missing", func(lv *live) { delete(lv.ns["red"].links, "veth-red") }, KindVeth, "veth-red (red) <-> veth-red-br (host, bridge v-net-0)", Conflict, "a veth named veth-red-br is already in the host, paired with something this file does not describe"},
 		{"name taken by a dummy", func(lv *live) { lv.ns["red"].links["veth-red"].Info = nil }, KindVeth, "veth-red (red) <-> veth-red-br (host, bridge v-net-0)", Conflict, "a device link named veth-red is already in namespace red"},
 		{"address missing", func(lv *live) { lv.ns["blue"].addrs = nil }, KindAddr, "192.168.15.2/24 dev veth-blue in blue", Create, ""},
 		{"other gateway", func(lv *live) { lv.ns["red"].routes[0].Gateway = netip.MustParseAddr("192.168.15.9") }, KindRoute, "default via 192.168.15.5 in red", Change, "replace default via 192.168.15.9"},

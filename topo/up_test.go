@@ -211,7 +211,6 @@ func checkSeedTraffic(t *testing.T) {
 	}
 }
 
-// lineDiff returns the lines that differ between a and b ("" if none).
 // settledDiff is lineDiff(before, snapshot(t)), retried for up to two
 // seconds while they differ: a veth peer's carrier and operstate follow a
 // link set down through linkwatch, which the kernel runs at most once a
@@ -229,6 +228,7 @@ func settledDiff(t *testing.T, before string) string {
 	}
 }
 
+// lineDiff returns the lines that differ between a and b ("" if none).
 func lineDiff(a, b string) string {
 	if a == b {
 		return ""
@@ -285,7 +285,7 @@ func TestUpFaultEveryStep(t *testing.T) {
 		if !strings.Contains(err.Error(), p.Steps[k].Object) {
 			t.Errorf("step %d: message does not name %q: %v", k, p.Steps[k].Object, err)
 		}
-		if d := lineDiff(before, snapshot(t)); d != "" {
+		if d := settledDiff(t, before); d != "" {
 			t.Fatalf("after failing step %d (%s %s), the system differs from before up:\n%s", k, p.Steps[k].Kind, p.Steps[k].Object, d)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/nsnet/nsnet/firewall"
+	"github.com/nsnet/nsnet/netops"
 	"github.com/nsnet/nsnet/nft"
 	"github.com/nsnet/nsnet/nsutil"
 	"github.com/nsnet/nsnet/rtnl"
@@ -60,6 +61,12 @@ func explain(err error) string {
 	wrapped := errors.As(err, &ref)
 	if !wrapped {
 		ref = &refused{err: err, where: "the current namespace"}
+	}
+	var gone *netops.GoneError
+	if errors.As(err, &gone) {
+		// The kernel alone says "invalid argument" for a veth whose
+		// bridge is gone.
+		return fmt.Sprintf("%s disappeared while nsnet was using it (deleted by another nsnet down or ip link del?): %s", gone.Object, errText(gone.Err))
 	}
 	var op *rtnl.OpError
 	if errors.As(err, &op) {

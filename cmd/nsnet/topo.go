@@ -162,6 +162,7 @@ func (r *topoReq) run(e *env) error {
 		return r.up(ctx, e, t)
 	case "down":
 		rm, err := topo.Down(ctx, t, topo.Options{Workers: r.workers})
+		err = keptShared(e, err)
 		if r.json {
 			if jerr := writeJSON(e.out, e.opts, jobj{{"removed", jlist[topo.Removed](nonNil(rm))}}); jerr != nil {
 				return jerr
@@ -179,6 +180,29 @@ func (r *topoReq) run(e *env) error {
 		return err
 	}
 	return fmt.Errorf("topology command %q", r.verb)
+}
+
+// keptShared prints, on stderr, the bridges down left because other ports
+// are on them, and returns the rest of err (nil if that was all): a shared
+// bridge left in place is not a failure.
+func keptShared(e *env, err error) error {
+	if err == nil {
+		return nil
+	}
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	var rest []error
+	for _, x := range errs {
+		var sb *topo.SharedBridgeError
+		if errors.As(x, &sb) {
+			fmt.Fprintf(e.stderr, "nsnet: down: kept bridge %s: %d ports that this file does not describe are on it (%s)\n", sb.Bridge, len(sb.Ports), strings.Join(sb.Ports, ", "))
+			continue
+		}
+		rest = append(rest, x)
+	}
+	return errors.Join(rest...)
 }
 
 func nonNil[T any](s []T) []T {
