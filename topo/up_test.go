@@ -28,6 +28,9 @@ func TestMain(m *testing.M) {
 	if f := os.Getenv(envChild); f != "" {
 		os.Exit(childUp(f))
 	}
+	if f := os.Getenv(envKillChild); f != "" {
+		os.Exit(killChild(f))
+	}
 	os.Exit(sandbox.Main(m))
 }
 

@@ -287,3 +287,24 @@ func TestTopoParsesOnlyInDecode(t *testing.T) {
 		t.Fatal("found no topo source files to check")
 	}
 }
+
+// TestOperationsLayer: topo changes the system through netops, the
+// operations layer, and the CNI plugin may not bypass it: it imports
+// neither rtnl nor nft (DESIGN.md: cmd -> (topo, cni) -> operations layer
+// -> (rtnl, nft, nsutil)).
+func TestOperationsLayer(t *testing.T) {
+	for _, p := range list(t) {
+		switch p.ImportPath {
+		case module + "/topo":
+			if !slices.Contains(p.Imports, module+"/netops") {
+				t.Errorf("topo does not import netops: its changes must go through the operations layer")
+			}
+		case module + "/cni":
+			for _, imp := range p.Imports {
+				if imp == module+"/rtnl" || imp == module+"/nft" {
+					t.Errorf("cni imports %s: the CNI plugin changes the system through netops, the operations layer", imp)
+				}
+			}
+		}
+	}
+}
