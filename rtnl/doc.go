@@ -3,11 +3,13 @@
 // github.com/mdlayher/netlink's framing and attribute coders.
 //
 // What it owns: the message bodies of RTM_{NEW,DEL,GET,SET}LINK,
-// RTM_{NEW,DEL,GET}ADDR, RTM_{NEW,DEL,GET}ROUTE and RTM_{NEW,DEL,GET}NEIGH
-// (struct ifinfomsg, ifaddrmsg, rtmsg, ndmsg and their IFLA_*, IFA_*,
-// RTA_*, NDA_* attributes: include/uapi/linux/rtnetlink.h, if_link.h,
-// if_addr.h, neighbour.h, veth.h), a Conn bound to one network namespace,
-// and batches of requests. Link kinds are one file each (link_veth.go,
+// RTM_{NEW,DEL,GET}ADDR, RTM_{NEW,DEL,GET}ROUTE, RTM_{NEW,DEL,GET}NEIGH
+// and RTM_{NEW,DEL}QDISC (struct ifinfomsg, ifaddrmsg, rtmsg, ndmsg, tcmsg
+// and their IFLA_*, IFA_*, RTA_*, NDA_*, TCA_KIND attributes:
+// include/uapi/linux/rtnetlink.h, if_link.h, if_addr.h, neighbour.h,
+// veth.h), a Conn bound to one network namespace, and batches of requests,
+// whose results can be read per request (Batch.FlushEach: what an undo
+// journal needs to record only what the kernel confirmed). Link kinds are one file each (link_veth.go,
 // link_bridge.go); any other kind decodes into *UnknownInfo without loss,
 // and attributes this package does not decode are kept in the Unknown
 // fields, so that decode → encode → decode gives the same value.

@@ -45,11 +45,22 @@
 //
 // # What it owns, what it must not know
 //
-// The file format and everything above single kernel requests: ordering,
-// parallelism, the journal that undoes a failed `up`, and teardown. It
-// knows nothing of byte layouts: links, addresses and routes go through
-// rtnl, NAT through nft, namespaces and sysctls through nsutil. It never
-// prints; the CLI (cmd/nsnet) formats what it returns.
+// The file format and everything above single changes: what to do about
+// each object (diff: one function and one small operation type per kind,
+// ops.go), ordering and parallelism (apply.go, configure.go), status,
+// doctor and teardown. The changes themselves, and the journal that undoes
+// exactly what a failed `up` made, are the operations layer's (package
+// netops), which the CNI plugin uses too: topo never creates, deletes or
+// undoes a link, address, route or NAT rule by itself. It knows nothing of
+// byte layouts. It never prints, and its errors carry typed steps and
+// objects (*StepError, *ConflictError, *SharedBridgeError, netops's
+// errors underneath); the CLI (cmd/nsnet) puts them into words.
+//
+// What up takes as it finds it: an object that is there exactly as the
+// file says is "already there", whoever made it (two ups sharing a bridge
+// do not collide). Anything else with a name the file uses, a veth paired
+// with something the file does not describe included, is a conflict
+// before any change; up never deletes what it did not create.
 //
 // # Kernel interfaces (through the layers below)
 //
@@ -64,7 +75,7 @@
 // enslaved, in one message; the namespace's own batch brings lo and the
 // peer up and adds addresses and routes. Links of a topology without IPv6
 // get no IPv6 (IFLA_INET6_ADDR_GEN_MODE none). Namespaces are set up by a
-// bounded pool of workers. Teardown deletes namespaces (the kernel frees
+// bounded pool of workers (errgroup.SetLimit). Teardown deletes namespaces (the kernel frees
 // their devices together) instead of links one by one.
 //
 // # Concurrency

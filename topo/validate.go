@@ -11,6 +11,7 @@ import (
 
 	"github.com/nsnet/nsnet/internal/ifname"
 	"github.com/nsnet/nsnet/nsutil"
+	"github.com/nsnet/nsnet/rtnl"
 )
 
 // ErrInvalid is wrapped by every error that Parse, Load and Validate return
@@ -288,25 +289,10 @@ func assignable(p netip.Prefix) error {
 		return errors.New("IPv4-mapped IPv6 addresses are not allowed: write the IPv4 address")
 	case a.IsUnspecified(), a.IsMulticast(), a.IsLoopback():
 		return errors.New("cannot be assigned to an interface (unspecified, multicast or loopback): use a unicast address")
-	case a.Is4() && p.Bits() < 31 && (a == p.Masked().Addr() || a == lastAddr(p)):
+	case a.Is4() && p.Bits() < 31 && (a == p.Masked().Addr() || a == rtnl.Broadcast(p)):
 		return fmt.Errorf("is the network or broadcast address of %s: use a host address inside it", p.Masked())
 	}
 	return nil
-}
-
-// lastAddr returns the highest address of p (its IPv4 broadcast address).
-func lastAddr(p netip.Prefix) netip.Addr {
-	b := p.Masked().Addr().AsSlice()
-	for i := range b {
-		bit := i * 8
-		for k := 0; k < 8; k++ {
-			if bit+k >= p.Bits() {
-				b[i] |= 0x80 >> k
-			}
-		}
-	}
-	a, _ := netip.AddrFromSlice(b)
-	return a
 }
 
 // overlaps reports two subnets that overlap on different segments (the

@@ -116,7 +116,7 @@ func parseAddrModify(del bool, args []string, o opts) (request, error) {
 		if !r.prefix.Addr().Is4() {
 			return nil, fmt.Errorf("%s: brd + applies to IPv4 only", verb)
 		}
-		r.brd = lastAddr(r.prefix)
+		r.brd = rtnl.Broadcast(r.prefix)
 	}
 	return r, nil
 }
@@ -129,18 +129,6 @@ func checkLabel(s string) error {
 		return fmt.Errorf("label %q is invalid: expected 1 to 15 bytes without '/' or white space, like eth0:1", s)
 	}
 	return nil
-}
-
-// lastAddr is the broadcast address of an IPv4 prefix ("brd +"); for /31
-// and /32, iproute2 sets none.
-func lastAddr(p netip.Prefix) netip.Addr {
-	if p.Bits() >= 31 {
-		return netip.Addr{}
-	}
-	a := p.Addr().As4()
-	host := uint32(1)<<(32-p.Bits()) - 1
-	v := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3]) | host
-	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
 }
 
 func parseAddrShow(args []string, _ opts) (request, error) {
