@@ -179,6 +179,7 @@ func foreign(t *testing.T) {
 func TestKillLoop(t *testing.T) {
 	sandbox.Require(t)
 	n, iters := soakSize(20, 150), soakSize(12, 120)
+	keepForwarding(t) // the file sets the host's ip_forward, which down leaves
 	foreign(t)
 	base := inventory(t)
 	var foreignKeys []string

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -110,6 +111,7 @@ func TestRollbackKeepsAddressAddedMeanwhile(t *testing.T) {
 // plan said "recreate" and up deleted the foreign pair, exit 0.)
 func TestUpRefusesForeignVeth(t *testing.T) {
 	sandbox.Require(t)
+	keepForwarding(t)
 	top := seed(t)
 	if _, err := Up(context.Background(), top, Options{}); err != nil {
 		t.Fatal(err)
@@ -237,6 +239,17 @@ func TestConcurrentUpsShareBridge(t *testing.T) {
 			t.Fatalf("pair %d: objects left after both downs:\n%s", k, d)
 		}
 	}
+}
+
+// keepForwarding puts the host's ip_forward back after the test: up of a
+// file with forwarding sets it, and down leaves it.
+func keepForwarding(t *testing.T) {
+	t.Helper()
+	fwd, err := os.ReadFile("/proc/sys/net/ipv4/ip_forward")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.WriteFile("/proc/sys/net/ipv4/ip_forward", fwd, 0) })
 }
 
 // withForwardingOff ignores ip_forward (down leaves it) in a snapshot.
