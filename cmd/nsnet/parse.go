@@ -120,6 +120,7 @@ func objects() []object {
 		{name: "sandbox", exact: true, parse: parseSandbox, usage: sandboxUsage}, // sandbox.go
 		{name: "run", exact: true, parse: parseRun, usage: runUsage},             // run.go (nsutil.Run)
 		{name: "ps", exact: true, parse: parsePS, usage: psUsage},                // ps.go
+		{name: "cni", exact: true, parse: parseCNI, usage: cniUsage},             // cni.go (cni/plugin's records)
 	}
 }
 

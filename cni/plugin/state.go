@@ -35,6 +35,34 @@ type Attachment struct {
 	Ports       []Port           // firewall.Forward rules
 }
 
+// Networks lists the networks that have attachment records under dir
+// (DefaultStateDir if ""), sorted.
+func Networks(dir string) ([]string, error) {
+	if dir == "" {
+		dir = DefaultStateDir
+	}
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	var out []string
+	for _, e := range ents {
+		if e.IsDir() && cni.ValidNetworkName(e.Name()) {
+			out = append(out, e.Name())
+		}
+	}
+	return out, err
+}
+
+// Attachments reads the records of one network under dir (DefaultStateDir
+// if ""): what `nsnet cni list` shows.
+func Attachments(dir, network string) ([]*Attachment, error) {
+	if dir == "" {
+		dir = DefaultStateDir
+	}
+	return listStates(dir, network)
+}
+
 // A Port is one port mapping as it was written to table inet nsnet.
 type Port struct {
 	Proto    string
@@ -69,7 +97,7 @@ func saveState(dir, network string, a *Attachment) error {
 	}
 	name := stateFile(dir, network, a.ContainerID, a.IfName)
 	tmp := name + ".tmp"
-	if err := os.WriteFile(tmp, a.appendJSON(nil), 0o600); err != nil {
+	if err := os.WriteFile(tmp, a.AppendJSON(nil), 0o600); err != nil {
 		os.Remove(tmp)
 		return err
 	}
@@ -115,7 +143,9 @@ func listStates(dir, network string) ([]*Attachment, error) {
 	return out, nil
 }
 
-func (a *Attachment) appendJSON(b []byte) []byte {
+// AppendJSON writes the record as its file holds it (one object and a
+// newline).
+func (a *Attachment) AppendJSON(b []byte) []byte {
 	str := func(b []byte, k, v string) []byte {
 		b = jsonlite.AppendKey(b, k)
 		return jsonlite.AppendString(b, v)

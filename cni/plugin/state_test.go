@@ -17,7 +17,7 @@ func sampleState() *Attachment {
 
 func TestStateRoundTrip(t *testing.T) {
 	a := sampleState()
-	b, err := decodeState(a.appendJSON(nil))
+	b, err := decodeState(a.AppendJSON(nil))
 	if err != nil || !reflect.DeepEqual(a, b) {
 		t.Fatalf("%v\n%+v\n%+v", err, a, b)
 	}
@@ -43,18 +43,18 @@ func TestStateRoundTrip(t *testing.T) {
 
 // FuzzDecodeState: a record that decodes is written back the same.
 func FuzzDecodeState(f *testing.F) {
-	f.Add(sampleState().appendJSON(nil))
+	f.Add(sampleState().AppendJSON(nil))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		a, err := decodeState(b)
 		if err != nil {
 			return
 		}
-		b2 := a.appendJSON(nil)
+		b2 := a.AppendJSON(nil)
 		a2, err := decodeState(b2)
 		if err != nil {
 			t.Fatalf("written record does not decode: %v\n%s", err, b2)
 		}
-		if b3 := a2.appendJSON(nil); string(b3) != string(b2) {
+		if b3 := a2.AppendJSON(nil); string(b3) != string(b2) {
 			t.Fatalf("round trip changed the record:\n%s\n%s", b2, b3)
 		}
 	})
