@@ -20,7 +20,8 @@ type Pod struct {
 	cmd  *exec.Cmd
 }
 
-// Start starts a pod and waits until its namespace exists.
+// Start starts a pod and waits until its namespace exists (up to 30 s: on
+// a loaded 2-core machine unshare can take seconds).
 func Start(t testing.TB, id string) *Pod {
 	t.Helper()
 	cmd := exec.Command("unshare", "-n", "sleep", "600")
@@ -30,7 +31,7 @@ func Start(t testing.TB, id string) *Pod {
 	p := &Pod{ID: id, cmd: cmd, Path: fmt.Sprintf("/proc/%d/ns/net", cmd.Process.Pid)}
 	t.Cleanup(p.Stop)
 	self, _ := os.Readlink("/proc/self/ns/net")
-	for deadline := time.Now().Add(5 * time.Second); ; {
+	for deadline := time.Now().Add(30 * time.Second); ; {
 		if l, err := os.Readlink(p.Path); err == nil && l != self {
 			return p
 		}
