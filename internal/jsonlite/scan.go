@@ -195,23 +195,8 @@ func (s *Scanner) Object(member func(key string, line int) error) error {
 				return err
 			}
 		}
-		if s.pending {
-			if err := s.Skip(); err != nil {
-				return err
-			}
-		}
-		if s.err != nil {
-			return s.err
-		}
-		p.space()
-		switch {
-		case p.at(','):
-			p.off++
-		case p.at('}'):
-			p.off++
-			return nil
-		default:
-			return s.fail(p.fail("after object key:value pair"))
+		if done, err := s.after('}', "after object key:value pair"); done || err != nil {
+			return err
 		}
 	}
 }
@@ -238,25 +223,35 @@ func (s *Scanner) Array(elem func(i int) error) error {
 				return err
 			}
 		}
-		if s.pending {
-			if err := s.Skip(); err != nil {
-				return err
-			}
-		}
-		if s.err != nil {
-			return s.err
-		}
-		p.space()
-		switch {
-		case p.at(','):
-			p.off++
-		case p.at(']'):
-			p.off++
-			return nil
-		default:
-			return s.fail(p.fail("after array element"))
+		if done, err := s.after(']', "after array element"); done || err != nil {
+			return err
 		}
 	}
+}
+
+// after finishes a member or an element: it skips the value if the
+// callback read none, then reads the ',' before the next one or the
+// closing byte, which ends the object or array (done).
+func (s *Scanner) after(closing byte, context string) (done bool, err error) {
+	if s.pending {
+		if err := s.Skip(); err != nil {
+			return false, err
+		}
+	}
+	if s.err != nil {
+		return false, s.err
+	}
+	p := &s.p
+	p.space()
+	switch {
+	case p.at(','):
+		p.off++
+		return false, nil
+	case p.at(closing):
+		p.off++
+		return true, nil
+	}
+	return false, s.fail(p.fail(context))
 }
 
 // Skip reads the next value, whatever it is, and keeps nothing of it:
