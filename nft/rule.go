@@ -9,12 +9,15 @@ import (
 
 // A Rule is an nf_tables rule (NFT_MSG_NEWRULE and its dump).
 type Rule struct {
-	Family  Family // nfgenmsg.nfgen_family
-	Table   string // NFTA_RULE_TABLE
-	Chain   string // NFTA_RULE_CHAIN
-	Handle  uint64 // NFTA_RULE_HANDLE: set by the kernel; DelRule needs it
-	Exprs   []Expr // NFTA_RULE_EXPRESSIONS
-	Comment string // NFTA_RULE_USERDATA, as the NFTNL_UDATA_RULE_COMMENT TLV nft writes for `comment "..."`
+	Family Family // nfgenmsg.nfgen_family
+	Table  string // NFTA_RULE_TABLE
+	Chain  string // NFTA_RULE_CHAIN
+	Handle uint64 // NFTA_RULE_HANDLE: set by the kernel; DelRule needs it
+	// Position is NFTA_RULE_POSITION: the handle of the rule that
+	// InsertRule puts this one before (AddRule: after). 0: not sent.
+	Position uint64
+	Exprs    []Expr // NFTA_RULE_EXPRESSIONS
+	Comment  string // NFTA_RULE_USERDATA, as the NFTNL_UDATA_RULE_COMMENT TLV nft writes for `comment "..."`
 	// Compat is NFTA_RULE_COMPAT, which a rule with xt matches or targets
 	// carries (iptables-nft sends it in every rule); nil = not sent.
 	Compat *RuleCompat
@@ -37,6 +40,9 @@ func (r *Rule) MarshalBinary() ([]byte, error) {
 	}
 	if r.Handle != 0 {
 		ae.Uint64(unix.NFTA_RULE_HANDLE, r.Handle)
+	}
+	if r.Position != 0 {
+		ae.Uint64(unix.NFTA_RULE_POSITION, r.Position)
 	}
 	if len(r.Exprs) > 0 {
 		ae.Nested(unix.NFTA_RULE_EXPRESSIONS, func(nae *netlink.AttributeEncoder) error {
@@ -84,6 +90,8 @@ func (r *Rule) UnmarshalBinary(b []byte) error {
 			r.Chain = ad.String()
 		case unix.NFTA_RULE_HANDLE:
 			r.Handle = ad.Uint64()
+		case unix.NFTA_RULE_POSITION:
+			r.Position = ad.Uint64()
 		case unix.NFTA_RULE_EXPRESSIONS:
 			ad.Nested(func(nad *netlink.AttributeDecoder) error {
 				exprs, err := decodeExprs(nad)

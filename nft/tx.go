@@ -71,9 +71,11 @@ func (tx *Tx) AddChain(ch *Chain) {
 	tx.add("chain add", ch.String(), unix.NFT_MSG_NEWCHAIN, netlink.Create, ch.Family, ch)
 }
 
-// DelChain deletes an empty chain (NFT_MSG_DELCHAIN).
+// DelChain deletes an empty chain (NFT_MSG_DELCHAIN with NLM_F_NONREC:
+// a chain that still holds rules, or that a rule jumps to, is EBUSY;
+// without the flag the kernel would delete its rules too).
 func (tx *Tx) DelChain(ch *Chain) {
-	tx.add("chain del", ch.String(), unix.NFT_MSG_DELCHAIN, 0, ch.Family, ch)
+	tx.add("chain del", ch.String(), unix.NFT_MSG_DELCHAIN, nlmFNonrec, ch.Family, ch)
 }
 
 // AddRule appends r to its chain (NFT_MSG_NEWRULE, NLM_F_CREATE|NLM_F_APPEND).
@@ -83,6 +85,21 @@ func (tx *Tx) AddRule(r *Rule) {
 		obj += " " + fmt.Sprintf("%q", r.Comment)
 	}
 	tx.add("rule add", obj, unix.NFT_MSG_NEWRULE, netlink.Create|netlink.Append, r.Family, r)
+}
+
+// InsertRule puts r before the rule whose handle is r.Position, or first
+// in its chain when Position is 0 (NFT_MSG_NEWRULE, NLM_F_CREATE without
+// NLM_F_APPEND, as iptables -I).
+func (tx *Tx) InsertRule(r *Rule) {
+	obj := r.Family.String() + " " + r.Table + " " + r.Chain
+	tx.add("rule insert", obj, unix.NFT_MSG_NEWRULE, netlink.Create, r.Family, r)
+}
+
+// ReplaceRule puts r in place of the rule whose handle is r.Handle
+// (NFT_MSG_NEWRULE, NLM_F_REPLACE, as iptables -R).
+func (tx *Tx) ReplaceRule(r *Rule) {
+	obj := fmt.Sprintf("%s %s %s handle %d", r.Family, r.Table, r.Chain, r.Handle)
+	tx.add("rule replace", obj, unix.NFT_MSG_NEWRULE, netlink.Replace, r.Family, r)
 }
 
 // DelRule deletes the rule of r's table and chain whose handle is r.Handle

@@ -26,6 +26,11 @@ func main() {
 	if cniMode() {
 		os.Exit(cniMain())
 	}
+	// iptables, ip6tables, iptables-save, iptables-restore (and -nft):
+	// iptables' own dialect (iptables.go).
+	if _, _, ok := iptablesName(os.Args[0]); ok {
+		os.Exit(iptMain(os.Args[0], os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
 }
 

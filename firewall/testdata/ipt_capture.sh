@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ver=$(iptables-nft -V)
-grep -v '^#' ipt_forms.txt | grep -v '^ *$' | while IFS='|' read -r name setup rule; do
+grep -v '^#' ipt_forms.txt | grep -v '^ *$' | while IFS='|' read -r name setup rule saved; do
 	name=$(echo $name)
 	rule=$(echo "$rule" | sed 's/^ *//; s/ *$//')
 	setup=$(echo "$setup" | sed 's/^ *//; s/ *$//')
