@@ -24,9 +24,9 @@ type NeighCapacity struct {
 	Sysctl string // the limit's sysctl in the initial namespace: net.ipv4.neigh.default.gc_thresh3
 	// Need is the entries traffic to all the topology's hosts at once
 	// needs: on each segment (a bridge, or a veth pair not on one) with k
-	// addresses of the family, 2(k-1), every address talking to one
-	// other (its gateway) and being answered. Traffic between every pair
-	// of a segment's hosts needs more, k(k-1).
+	// interfaces that have addresses of the family, 2(k-1), every one
+	// talking to one other (its gateway) and being answered. Traffic
+	// between every pair of a segment's hosts needs more, k(k-1).
 	Need int
 	// Limit is gc_thresh3; 0 when it could not be read (Err says why).
 	Limit int
@@ -79,14 +79,22 @@ func (t *Topology) neighNeed() (v4, v6 int) {
 			c = &count{}
 			seg[key] = c
 		}
+		// An interface is one station, however many addresses it has.
+		has4, has6 := false, false
 		for _, p := range addrs {
 			switch {
 			case p.Addr().IsLinkLocalUnicast():
 			case p.Addr().Is4():
-				c.v4++
+				has4 = true
 			default:
-				c.v6++
+				has6 = true
 			}
+		}
+		if has4 {
+			c.v4++
+		}
+		if has6 {
+			c.v6++
 		}
 	}
 	for _, b := range t.Bridges {

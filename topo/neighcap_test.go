@@ -20,6 +20,8 @@ func TestNeighNeed(t *testing.T) {
 			End:  End{Name: "a", Netns: "x", Addresses: []netip.Prefix{netip.MustParsePrefix("10.1.0.1/30"), netip.MustParsePrefix("fd00::1/64")}},
 			Peer: End{Name: "b", Netns: "y", Addresses: []netip.Prefix{netip.MustParsePrefix("10.1.0.2/30"), netip.MustParsePrefix("fd00::2/64"), netip.MustParsePrefix("fe80::2/64")}},
 		}}}, 2, 2},
+		{"addresses of one interface are one station", &Topology{Bridges: []Bridge{{Name: "b", Addresses: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24"), netip.MustParsePrefix("10.0.1.1/24")}}},
+			Veths: []Veth{{End: End{Name: "e", Netns: "x", Addresses: []netip.Prefix{netip.MustParsePrefix("10.0.0.2/24"), netip.MustParsePrefix("10.0.1.2/24")}}, Peer: End{Name: "p", Bridge: "b"}}}}, 2, 0},
 		{"a lone address needs nothing", &Topology{Bridges: []Bridge{{Name: "b", Addresses: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24")}}}}, 0, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
