@@ -66,9 +66,20 @@ type Step struct {
 	// Commands are the iproute2 / nft commands the step replaces, for
 	// people who know those tools (nsnet demo prints them).
 	Commands []string `json:"commands,omitempty"`
+	// InTheWay, for a Conflict step, is the object in the way, for the
+	// CLI to say how to clear it.
+	InTheWay *Obstacle `json:"-"`
 
 	index int       // position in the plan; the fault-injection hook sees it
 	op    operation // what up does about it (ops.go); nil for Exists and Conflict
+}
+
+// An Obstacle is the object in the way of a Conflict step: a link that
+// the file names but that is not what the file says.
+type Obstacle struct {
+	NS   string // its namespace ("" = host)
+	Name string // its name
+	Role string // what the file calls it: "bridge", "veth end"
 }
 
 // live is what Plan saw of the system, limited to what the file names.
@@ -241,7 +252,8 @@ func (d *differ) bridge(b *Bridge) {
 		s.Action, op.create = Create, true
 	case l.Kind() != "bridge":
 		s.Action = Conflict
-		s.Detail = fmt.Sprintf("a %s link named %s is already on the host: delete it (nsnet link del %s) or rename the bridge in the file", kindWord(l), b.Name, b.Name)
+		s.Detail = fmt.Sprintf("a %s link named %s is already on the host", kindWord(l), b.Name)
+		s.InTheWay = &Obstacle{Name: b.Name, Role: "bridge"}
 	default:
 		op.seen = l.Index
 		var what []string
@@ -457,7 +469,8 @@ func vethPlan(v *Veth, lv *live) (Step, *vethOp) {
 	}{{la, a}, {lb, b}} {
 		if e.l != nil && e.l.Kind() != "veth" {
 			s.Action = Conflict
-			s.Detail = fmt.Sprintf("a %s link named %s is already in %s: delete it (%slink del %s) or rename the veth end in the file", kindWord(e.l), e.e.Name, nsWord(e.e.Netns), nsnetN(e.e.Netns), e.e.Name)
+			s.Detail = fmt.Sprintf("a %s link named %s is already in %s", kindWord(e.l), e.e.Name, nsWord(e.e.Netns))
+			s.InTheWay = &Obstacle{NS: e.e.Netns, Name: e.e.Name, Role: "veth end"}
 			return s, op
 		}
 	}
@@ -474,7 +487,8 @@ func vethPlan(v *Veth, lv *live) (Step, *vethOp) {
 		}{{la, a}, {lb, b}} {
 			if e.l != nil {
 				s.Action = Conflict
-				s.Detail = fmt.Sprintf("a veth named %s is already in %s, paired with something this file does not describe: delete it (%slink del %s) or rename the veth end in the file", e.e.Name, nsWord(e.e.Netns), nsnetN(e.e.Netns), e.e.Name)
+				s.Detail = fmt.Sprintf("a veth named %s is already in %s, paired with something this file does not describe", e.e.Name, nsWord(e.e.Netns))
+				s.InTheWay = &Obstacle{NS: e.e.Netns, Name: e.e.Name, Role: "veth end"}
 				return s, op
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/nsnet/nsnet/nft"
 	"github.com/nsnet/nsnet/nsutil"
 	"github.com/nsnet/nsnet/rtnl"
+	"github.com/nsnet/nsnet/topo"
 )
 
 // This file is the only place where errnos become sentences (STYLE.md R9).
@@ -61,6 +62,15 @@ func explain(err error) string {
 	wrapped := errors.As(err, &ref)
 	if !wrapped {
 		ref = &refused{err: err, where: "the current namespace"}
+	}
+	var ce *topo.ConflictError
+	if errors.As(err, &ce) {
+		lines := []string{topo.ErrConflict.Error() + ": nothing was changed:"}
+		for _, st := range ce.Steps {
+			lines = append(lines, fmt.Sprintf("  %s %s: %s", st.Kind, st.Object, strings.TrimPrefix(detail(st), " (")))
+			lines[len(lines)-1] = strings.TrimSuffix(lines[len(lines)-1], ")")
+		}
+		return strings.Join(lines, "\n")
 	}
 	var gone *netops.GoneError
 	if errors.As(err, &gone) {

@@ -302,10 +302,28 @@ func past(a topo.Action) string {
 }
 
 func detail(s topo.Step) string {
-	if s.Detail == "" {
+	d := s.Detail
+	if f := conflictFix(s); f != "" {
+		d += ": " + f
+	}
+	if d == "" {
 		return ""
 	}
-	return " (" + s.Detail + ")"
+	return " (" + d + ")"
+}
+
+// conflictFix says how to clear the object in the way of a conflict step
+// ("" if s is not one).
+func conflictFix(s topo.Step) string {
+	c := s.InTheWay
+	if c == nil {
+		return ""
+	}
+	n := "nsnet "
+	if c.NS != "" {
+		n = "nsnet -n " + c.NS + " "
+	}
+	return fmt.Sprintf("delete it (%slink del %s) or rename the %s in the file", n, c.Name, c.Role)
 }
 
 func (r *topoReq) printPlan(e *env, p *topo.PlanResult, what string) error {
