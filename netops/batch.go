@@ -173,10 +173,15 @@ func (b *Batch) AddrAdd(a Addr) {
 		exists: func(err error) bool { return errors.Is(err, unix.EEXIST) },
 	}
 	if a.OnBridge {
-		before, err := ports(ns, a.Index)
-		if err != nil {
-			b.fail(r, err)
-			return
+		// The ports there now; none if this journal made the bridge
+		// (no dump then: the common case of a fresh up or ADD).
+		before := map[int32]bool{}
+		if !b.j.made(ns, a.Index) {
+			var err error
+			if before, err = ports(ns, a.Index); err != nil {
+				b.fail(r, err)
+				return
+			}
 		}
 		r.shared, r.portsBefore = true, before
 	}

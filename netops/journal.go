@@ -75,6 +75,18 @@ func (j *Journal) Len() int {
 	return len(j.entries)
 }
 
+// made reports whether the journal created the link index in ns.
+func (j *Journal) made(ns *NS, index int32) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, e := range j.entries {
+		if e.made && e.ns == ns && e.link == index {
+			return true
+		}
+	}
+	return false
+}
+
 func (j *Journal) record(e entry) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
