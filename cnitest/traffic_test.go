@@ -84,8 +84,7 @@ func TestTraffic(t *testing.T) {
 		{"pod B directly", b.ns(t), ipA + ":80"},
 		{"outside via hostPort", out, "192.0.2.1:8080"},
 		{"the host via its LAN address", nil, "192.0.2.1:8080"},
-		// 127.0.0.1 is not forwarded yet: firewall.Forward leaves
-		// loopback destinations alone (REQUESTS-from-cni.md to iptables).
+		{"the host via 127.0.0.1", nil, "127.0.0.1:8080"},
 		{"the host via the gateway address", nil, n.gateway().String() + ":8080"},
 		{"pod A itself by hairpin", a.ns(t), "192.0.2.1:8080"},
 		{"pod B via the host", b.ns(t), "192.0.2.1:8080"},

@@ -57,6 +57,13 @@ type Forward struct {
 	To      netip.AddrPort // the target; IPv4 or IPv6
 	InIface string         // iifname; empty: any, and the host itself
 	Hairpin netip.Prefix   // optional: masquerade only clients from here
+	// Localhost also forwards the host's own connections to
+	// 127.0.0.1:Port (IPv4 only; ::1 cannot be routed out), as the CNI
+	// portmap plugin does. The kernel routes such a packet out only with
+	// net.ipv4.conf.<outgoing interface>.route_localnet=1, which the
+	// caller sets; the forward's masquerade gives it a routable source.
+	// Without it a local service on 127.0.0.1:Port keeps answering there.
+	Localhost bool
 }
 
 // String returns the rule in ParseNAT's words, its canonical form:
@@ -78,6 +85,9 @@ func (f Forward) String() string {
 	}
 	if f.Hairpin.IsValid() {
 		s += " hairpin " + f.Hairpin.Masked().String()
+	}
+	if f.Localhost {
+		s += " localhost"
 	}
 	return s
 }
@@ -129,6 +139,12 @@ func (f Forward) Validate() error {
 	}
 	if f.Hairpin.IsValid() && f.Hairpin.Addr().Is4() != a.Is4() {
 		return fmt.Errorf("forward: hairpin network %s and target %s are not the same family", f.Hairpin, a)
+	}
+	if f.Localhost && !a.Is4() {
+		return fmt.Errorf("forward: localhost needs an IPv4 target (::1 cannot be routed to %s)", a)
+	}
+	if f.Localhost && f.InIface != "" {
+		return errors.New("forward: localhost is for the host's own connections, which iif excludes")
 	}
 	return nil
 }
@@ -197,7 +213,7 @@ func parseMasquerade(w []string) (Masquerade, error) {
 func parseForward(w []string) (Forward, error) {
 	var f Forward
 	if len(w) < 3 {
-		return f, errors.New("forward: expected tcp|udp PORT DEST_IP:PORT [iif DEV]")
+		return f, errors.New("forward: expected tcp|udp PORT DEST_IP:PORT [iif DEV] [hairpin CIDR] [localhost]")
 	}
 	f.Proto = w[0]
 	port, err := strconv.ParseUint(w[1], 10, 16)
@@ -210,7 +226,11 @@ func parseForward(w []string) (Forward, error) {
 		return f, fmt.Errorf("forward: target %q is not ADDRESS:PORT (an IPv6 address in brackets: [fd00::2]:80)", w[2])
 	}
 	f.To = to
-	opts, err := options(w[3:], "iif", "hairpin")
+	rest := w[3:]
+	if n := len(rest); n > 0 && rest[n-1] == "localhost" {
+		f.Localhost, rest = true, rest[:n-1]
+	}
+	opts, err := options(rest, "iif", "hairpin")
 	if err != nil {
 		return f, fmt.Errorf("forward: %w", err)
 	}

@@ -124,10 +124,17 @@ func forwardPreroutingExprs(f Forward) []nft.Expr {
 //
 //	[ payload load 16b @ network header + 24 => reg 1 ]
 //	[ cmp neq reg 1 0x00000000 0x00000000 0x00000000 0x01000000 ]
+//
+// With Localhost the loopback exclusion goes (forward tcp 8080
+// 192.168.15.2:80 localhost):
+//
+//	meta nfproto ipv4 fib daddr type local tcp dport 8080 counter dnat ip to 192.168.15.2:80
 func forwardOutputExprs(f Forward) []nft.Expr {
 	l3 := addrL3(f.To.Addr())
 	e := nfprotoMatch(l3)
-	e = append(e, prefixMatch(l3.daddr, l3.loopback, unix.NFT_CMP_NEQ)...)
+	if !f.Localhost {
+		e = append(e, prefixMatch(l3.daddr, l3.loopback, unix.NFT_CMP_NEQ)...)
+	}
 	e = append(e, localDaddr()...)
 	e = append(e, portMatch(f.Proto, f.Port)...)
 	return append(e, dnat(l3, f.To)...)

@@ -292,11 +292,11 @@ func (p *call) portMappings(j *netops.Journal, host *netops.NS, a *Attachment) e
 			if pm.HostIP.IsValid() && pm.HostIP.Is4() != ip.Addr().Is4() {
 				continue
 			}
-			f := firewall.Forward{Proto: pm.Protocol, Port: pm.HostPort, To: netip.AddrPortFrom(ip.Addr(), pm.ContainerPort)}
-			if _, err := netops.AddNAT(j, host, f); err != nil {
+			port := Port{Proto: pm.Protocol, HostPort: pm.HostPort, To: netip.AddrPortFrom(ip.Addr(), pm.ContainerPort)}
+			if _, err := netops.AddNAT(j, host, port.rule()); err != nil {
 				return err
 			}
-			a.Ports = append(a.Ports, Port{Proto: f.Proto, HostPort: f.Port, To: f.To})
+			a.Ports = append(a.Ports, port)
 		}
 	}
 	return nil

@@ -147,7 +147,7 @@ func checkNAT(host *netops.NS, a *Attachment) []string {
 	}
 	var diffs []string
 	for _, f := range a.Ports {
-		r := firewall.Forward{Proto: f.Proto, Port: f.HostPort, To: f.To}
+		r := f.rule()
 		if !have[r.String()] {
 			diffs = append(diffs, "no rule "+r.String()+" in table inet nsnet")
 		}

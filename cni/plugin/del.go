@@ -78,7 +78,7 @@ func teardown(host *netops.NS, a *Attachment) []error {
 		}
 	}
 	for _, f := range a.Ports {
-		_, err := netops.DeleteNAT(host, firewall.Forward{Proto: f.Proto, Port: f.HostPort, To: f.To})
+		_, err := netops.DeleteNAT(host, f.rule())
 		errs = append(errs, err)
 	}
 	for _, m := range a.Masquerade {

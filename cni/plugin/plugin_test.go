@@ -236,7 +236,7 @@ func TestDelWithoutNetns(t *testing.T) {
 		t.Fatal(err)
 	}
 	ip := r.IPs[0].Address.Addr()
-	if got := natComments(t); !containsStr(got, "forward tcp 18080 "+ip.String()+":80") {
+	if got := natComments(t); !containsStr(got, "forward tcp 18080 "+ip.String()+":80 localhost") {
 		t.Fatalf("nat rules %q", got)
 	}
 	mustOK(t, "DEL", n.call(t, "DEL", "ctr2", "", "eth0", pm))
@@ -248,7 +248,7 @@ func TestDelWithoutNetns(t *testing.T) {
 	if _, err := cc.LinkByName("eth0"); !errors.Is(err, unix.ENODEV) {
 		t.Errorf("container end left: %v", err)
 	}
-	if got := natComments(t); containsStr(got, "forward tcp 18080 "+ip.String()+":80") {
+	if got := natComments(t); containsStr(got, "forward tcp 18080 "+ip.String()+":80 localhost") {
 		t.Errorf("forward left: %q", got)
 	}
 	if got := files(t, filepath.Join(n.dataDir, n.name)); len(got) != 2 { // lock, last_reserved_ip.0

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/nsnet/nsnet/cni"
+	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/internal/jsonlite"
 )
 
@@ -68,6 +69,13 @@ type Port struct {
 	Proto    string
 	HostPort uint16
 	To       netip.AddrPort
+}
+
+// rule is the port mapping's forward: from outside, from the host (its
+// addresses and, for IPv4, 127.0.0.1 as the reference portmap allows:
+// ADD sets route_localnet on the bridge) and by hairpin.
+func (p Port) rule() firewall.Forward {
+	return firewall.Forward{Proto: p.Proto, Port: p.HostPort, To: p.To, Localhost: p.To.Addr().Is4()}
 }
 
 // stateFile is the attachment's file: <dir>/<network>/<containerID>:<ifname>
