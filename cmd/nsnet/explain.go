@@ -240,6 +240,14 @@ func withIP(err error, code int, format string, args ...any) error {
 	return &ipError{err: err, text: fmt.Sprintf(format, args...), code: code}
 }
 
+// inputError is bad input that could only be found when the command ran
+// (a table name, read from a file): nothing was changed, and nsnet exits 2
+// as for a parse error.
+type inputError struct{ err error }
+
+func (e *inputError) Error() string { return e.err.Error() }
+func (e *inputError) Unwrap() error { return e.err }
+
 // notImplemented is a command or object iproute2 has and nsnet lacks: it
 // changes nothing and exits 2 in both dialects.
 type notImplemented struct{ msg string }

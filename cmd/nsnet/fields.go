@@ -52,6 +52,9 @@ const (
 	jMetric   = "metric"
 	jPref     = "pref"
 
+	// rules (ip -j rule)
+	jPriority = "priority"
+
 	// neighbours
 	jLladdr = "lladdr"
 	jRouter = "router"

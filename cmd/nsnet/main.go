@@ -57,6 +57,7 @@ func run(argv []string, stdout, stderr io.Writer) int {
 		err = fmt.Errorf("write output: %w", ferr)
 	}
 	var st exitStatus
+	var bad *inputError
 	switch {
 	case err == nil:
 		return 0
@@ -66,6 +67,9 @@ func run(argv []string, stdout, stderr io.Writer) int {
 		msg, code := explainIP(err, false)
 		fmt.Fprintln(stderr, msg)
 		return code
+	case errors.As(err, &bad):
+		fmt.Fprintf(stderr, "nsnet: %v\n", err)
+		return 2
 	}
 	fmt.Fprintf(stderr, "nsnet: %s\n", explain(err))
 	return 1

@@ -68,7 +68,7 @@ func objects() []object {
 		{name: "addrlabel"},
 		{name: "maddress"},
 		{name: "route", parse: parseRoute, usage: routeUsage},
-		{name: "rule"},
+		{name: "rule", parse: parseRule, usage: ruleUsage}, // rule.go
 		{name: "neighbor", parse: parseNeigh, usage: neighUsage},
 		{name: "neighbour", parse: parseNeigh, usage: neighUsage},
 		{name: "ntable"},
@@ -387,6 +387,9 @@ OBJECT:  netns   add|del|list|exec NAME [CMD...] | pids NAME | identify [PID]
          addr    add|del CIDR dev DEV | show [dev DEV]
          route   add|del PREFIX|default [via GW] [dev DEV] [metric N] | show
          neigh   show [dev DEV] | add|del IP lladdr MAC dev DEV
+         rule    add|del [not] [from P] [to P] [pref N] [fwmark M[/MASK]] [iif|oif DEV]
+                 [uidrange A-B] [ipproto P] [sport|dport N[-M]] [table T] [goto N] [TYPE]
+                 | show|flush [SELECTOR]
 nsnet's own objects (never abbreviated):
          nat     masquerade SRC_CIDR [oif DEV] | forward tcp|udp PORT DEST_IP:PORT
                  | del ... | show | flush            (table inet nsnet only)
