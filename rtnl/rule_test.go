@@ -143,7 +143,6 @@ func TestRuleDecodeKernelDump(t *testing.T) {
 
 func itoa(n uint32) string { return strconv.FormatUint(uint64(n), 10) }
 
-
 // FuzzRuleUnmarshal: whatever decodes as a Rule encodes, and decodes again
 // to the same value.
 func FuzzRuleUnmarshal(f *testing.F) {
