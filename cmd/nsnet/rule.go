@@ -28,51 +28,70 @@ As iproute2 6.1: IPv4 unless -6; "rule flush" deletes every matching rule
 that has a priority, the main and default rules included.
 `
 
-// ruleReq is `rule add` / `rule del`: the rule as iproute2's
-// iprule_modify() builds it, with the words that name files' entries
-// (table, ipproto) resolved when it runs.
-type ruleReq struct {
-	del     bool
+// ruleArgs is what the words of a rule command say: the rule that `rule
+// add/del` sends, or, for `rule show/flush`, the template its filter
+// compares with (iproute2's filter of iprule_list_flush_or_save()). Words
+// that name entries of files (table, tos, ipproto) are resolved when the
+// command runs (parse reads no file).
+type ruleArgs struct {
 	rule    rtnl.Rule
 	table   tableRef // "" when not given
-	ipproto string   // "" when not given
 	tos     string   // "" when not given
+	ipproto string   // "" when not given
+	proto   string   // show/flush: "protocol" word ("all": no filter)
 	nat     bool     // "nat ADDR": iproute2 warns that route NAT is deprecated
+}
+
+// ruleReq is `rule add` / `rule del`.
+type ruleReq struct {
+	del bool
+	ruleArgs
 }
 
 // ruleShowReq is `rule [list|show|flush] [SELECTOR]`.
 type ruleShowReq struct {
 	flush bool
-	f     ruleFilter
-}
-
-// ruleFilter is iproute2's filter of iprule_list_flush_or_save().
-type ruleFilter struct {
-	pref           *uint32
-	not            bool
-	tos            *string
-	fwmark, fwmask uint32
-	iif, oif       string
-	l3mdev         bool
-	uid            *rtnl.RuleRange[uint32]
-	table          tableRef
-	src, dst       netip.Prefix // invalid: no filter
-	proto          *string      // "all" is no filter
-	ipproto        string
-	sport, dport   *rtnl.RuleRange[uint16]
+	ruleArgs
 }
 
 func parseRule(args []string, o opts) (request, error) {
+	modify := func(del bool) func([]string, opts) (request, error) {
+		return func(a []string, o opts) (request, error) {
+			verb := modifyVerb("rule", del)
+			if len(a) == 0 {
+				return nil, withIP(fmt.Errorf("%s: expected a selector or an action, see nsnet rule help", verb), 1,
+					"\"ip %s\" requires arguments.", verb)
+			}
+			ra, err := parseRuleArgs(verb, false, del, a, o)
+			if err != nil || ra == nil {
+				return helpOr(err, ruleUsage)
+			}
+			return ruleReq{del, *ra}, nil
+		}
+	}
+	show := func(flush bool) func([]string, opts) (request, error) {
+		return func(a []string, o opts) (request, error) {
+			ctx := "rule show"
+			if flush {
+				ctx = "rule flush"
+			}
+			ra, err := parseRuleArgs(ctx, true, false, a, o)
+			if err != nil {
+				return nil, err
+			}
+			return ruleShowReq{flush, *ra}, nil
+		}
+	}
 	if len(args) == 0 {
-		return ruleShowReq{}, nil
+		return show(false)(nil, o)
 	}
 	return pickVerb("rule", args[0], args[1:], o, []verb{
-		{names: []string{"list", "lst", "show"}, parse: func(a []string, o opts) (request, error) { return parseRuleShow(false, a, o) }},
+		{names: []string{"list", "lst", "show"}, parse: show(false)},
 		{names: []string{"save"}},
 		{names: []string{"restore"}},
-		{names: []string{"add"}, parse: func(a []string, o opts) (request, error) { return parseRuleModify(false, a, o) }},
-		{names: []string{"delete"}, parse: func(a []string, o opts) (request, error) { return parseRuleModify(true, a, o) }},
-		{names: []string{"flush"}, parse: func(a []string, o opts) (request, error) { return parseRuleShow(true, a, o) }},
+		{names: []string{"add"}, parse: modify(false)},
+		{names: []string{"delete"}, parse: modify(true)},
+		{names: []string{"flush"}, parse: show(true)},
 		helpVerb(ruleUsage),
 	})
 }
@@ -82,21 +101,6 @@ func parseRule(args []string, o opts) (request, error) {
 func ruleInvarg(ctx, arg, msg string) error {
 	return withIP(fmt.Errorf("%s: %q is invalid: %s", ctx, arg, strings.TrimSuffix(msg, "\n")), ipUsageStatus,
 		"Error: argument %q is wrong: %s", arg, msg)
-}
-
-// rulePrefix reads PREFIX of from/to as get_prefix() does: all, any and
-// default match everything (ok, invalid prefix), an address without a
-// length is a host.
-func rulePrefix(w string, o opts) (netip.Prefix, bool, error) {
-	switch w {
-	case "all", "any", "default":
-		return netip.Prefix{}, true, nil
-	}
-	p, err := parseIfAddr(w, o)
-	if err != nil {
-		return p, false, withIP(err, 1, "Error: %s prefix is expected rather than %q.", familyVerbose(o), w)
-	}
-	return p, false, nil
 }
 
 // parseU32 is get_u32(&v, s, 0).
@@ -120,110 +124,106 @@ func parseRange(s string, one bool, max uint64) (start, end uint64, ok bool) {
 	return x, y, err2 == nil && y <= max
 }
 
-func parseRuleModify(del bool, args []string, o opts) (request, error) {
-	verb := modifyVerb("rule", del)
-	if len(args) == 0 {
-		return nil, withIP(fmt.Errorf("%s: expected a selector or an action, see nsnet rule help", verb), 1,
-			"\"ip %s\" requires arguments.", verb)
-	}
-	r := ruleReq{del: del}
+// parseRuleArgs reads the words of iproute2 6.1's iprule_modify() (show
+// false) or iprule_list_flush_or_save() (show true): the same selectors,
+// with the few differences of keyword matching and messages that iprule.c
+// has between the two. A nil result with a nil error is "help".
+func parseRuleArgs(ctx string, show, del bool, args []string, o opts) (*ruleArgs, error) {
+	r := &ruleArgs{}
 	q := &r.rule
-	typed := false
 	q.Family = o.familyFilter()
 	if q.Family == rtnl.FamilyAll {
-		q.Family = rtnl.FamilyInet // iprule_modify: AF_INET unless -6
+		q.Family = rtnl.FamilyInet // AF_INET unless -6
 	}
+	typed := false
 	for i := 0; i < len(args); i++ {
 		w := args[i]
-		val := func() (string, error) { return nextArg(verb, args, &i, w, "a value") }
 		v, err := "", error(nil)
+		// takes is NEXT_ARG(): the keyword w takes the next word.
+		takes := func() bool {
+			if err == nil {
+				v, err = nextArg(ctx, args, &i, w, "a value")
+			}
+			return err == nil
+		}
 		switch {
 		case w == "not":
 			q.Flags |= rtnl.RuleInvert
-		case w == "from" || w == "to":
-			if v, err = val(); err != nil {
-				return nil, err
-			}
-			p, any, err := rulePrefix(v, o)
-			if err != nil {
-				return nil, err
-			}
-			switch {
-			case w == "from" && any:
-				q.AnySrc = true
-			case w == "from":
-				q.Src, q.SrcLen = p.Addr(), uint8(p.Bits())
-			case any:
-				q.AnyDst = true
-			default:
-				q.Dst, q.DstLen = p.Addr(), uint8(p.Bits())
+		case w == "from" || show && (matches(w, "from") || matches(w, "src")) || !show && w == "to":
+			if takes() {
+				err = r.prefix(w == "to", v, o)
 			}
 		case matches(w, "preference") || matches(w, "order") || matches(w, "priority"):
-			if v, err = val(); err == nil {
+			if takes() {
 				var ok bool
 				if q.Priority, ok = parseU32(v); !ok {
-					return nil, ruleInvarg(verb, v, "preference value is invalid\n")
+					return nil, ruleInvarg(ctx, v, "preference value is invalid\n")
 				}
 				q.HasPriority = true
 			}
-		case w == "tos" || matches(w, "dsfield"):
-			if v, err = val(); err == nil {
+		case w == "tos" || w == "dsfield" || !show && matches(w, "dsfield"):
+			if takes() {
 				r.tos = v
 			}
 		case w == "fwmark":
-			if v, err = val(); err == nil {
+			if takes() {
 				mark, mask, slash := strings.Cut(v, "/")
 				var ok bool
 				if q.Mark, ok = parseU32(mark); !ok {
-					return nil, ruleInvarg(verb, mark, "fwmark value is invalid\n")
+					return nil, ruleInvarg(ctx, mark, "fwmark value is invalid\n")
 				}
 				q.HasMark = true
 				if slash {
 					if q.Mask, ok = parseU32(mask); !ok {
-						return nil, ruleInvarg(verb, mask, "fwmask value is invalid\n")
+						return nil, ruleInvarg(ctx, mask, "fwmask value is invalid\n")
 					}
 					q.HasMask = true
 				}
 			}
 		case matches(w, "protocol"):
-			if v, err = val(); err == nil {
+			if takes() {
 				p, ok := rtnl.ParseRouteProtocol(v)
-				if !ok {
-					return nil, ruleInvarg(verb, v, "\"protocol\" value is invalid\n")
+				switch {
+				case show && (ok || v == "all"):
+					r.proto = v
+				case show:
+					return nil, ruleInvarg(ctx, v, "invalid \"protocol\"\n")
+				case !ok:
+					return nil, ruleInvarg(ctx, v, "\"protocol\" value is invalid\n")
 				}
-				q.Protocol, q.HasProtocol = p, true
+				q.Protocol, q.HasProtocol = p, !show
 			}
-		case matches(w, "table") || w == "lookup":
-			if v, err = val(); err == nil {
+		case matches(w, "table") || w == "lookup" || show && matches(w, "lookup"):
+			if takes() {
 				r.table = tableRef(v)
 			}
-		case matches(w, "suppress_prefixlength") || w == "sup_pl":
-			if v, err = val(); err == nil {
+		case !show && (matches(w, "suppress_prefixlength") || w == "sup_pl"):
+			if takes() {
 				n, ok := parseCUint(v)
 				if !ok || n > 1<<31-1 {
-					return nil, ruleInvarg(verb, v, "suppress_prefixlength value is invalid\n")
+					return nil, ruleInvarg(ctx, v, "suppress_prefixlength value is invalid\n")
 				}
 				q.SuppressPrefixLen, q.HasSuppressPrefixLen = int32(n), true
 			}
-		case matches(w, "suppress_ifgroup") || w == "sup_group":
-			if v, err = val(); err == nil {
+		case !show && (matches(w, "suppress_ifgroup") || w == "sup_group"):
+			if takes() {
 				n, ok := parseCUint(v)
-				if v == "default" {
+				if v == "default" { // /etc/iproute2/group
 					n, ok = 0, true
 				}
 				if !ok || n > 1<<31-1 {
-					return nil, ruleInvarg(verb, v, "Invalid \"suppress_ifgroup\" value\n")
+					return nil, ruleInvarg(ctx, v, "Invalid \"suppress_ifgroup\" value\n")
 				}
 				q.SuppressIfGroup, q.HasSuppressIfGroup = int32(n), true
 			}
 		case w == "dev" || w == "iif" || w == "oif":
-			if v, err = val(); err == nil {
+			if takes() {
 				if checkIfName("interface name", v) != nil {
 					msg := "\"iif\"/\"dev\" not a valid ifname"
-					if w == "oif" {
+					if w == "oif" && !show {
 						msg = "\"oif\" not a valid ifname"
 					}
-					return nil, ruleInvarg(verb, v, msg)
+					return nil, ruleInvarg(ctx, v, msg)
 				}
 				if w == "oif" {
 					q.OIF = v
@@ -234,35 +234,35 @@ func parseRuleModify(del bool, args []string, o opts) (request, error) {
 		case w == "l3mdev":
 			q.L3MDev, q.HasL3MDev = 1, true
 		case w == "uidrange":
-			if v, err = val(); err == nil {
+			if takes() {
 				a, b, ok := parseRange(v, false, 1<<32-1)
 				if !ok {
-					return nil, ruleInvarg(verb, v, "invalid UID range\n")
+					return nil, ruleInvarg(ctx, v, "invalid UID range\n")
 				}
 				q.UIDRange = &rtnl.RuleRange[uint32]{Start: uint32(a), End: uint32(b)}
 			}
-		case w == "nat" || matches(w, "map-to"):
-			if v, err = val(); err == nil {
+		case !show && (w == "nat" || matches(w, "map-to")):
+			if takes() {
 				a, perr := netip.ParseAddr(v)
 				if perr != nil || !a.Is4() {
-					return nil, withIP(fmt.Errorf("%s: nat %q: expected an IPv4 address", verb, v), 1,
+					return nil, withIP(fmt.Errorf("%s: nat %q: expected an IPv4 address", ctx, v), 1,
 						"Error: an IP address is expected rather than %q", v)
 				}
 				q.Gateway, q.Action, r.nat = a, rtnl.RuleNAT, true
 			}
 		case w == "ipproto":
-			if v, err = val(); err == nil {
+			if takes() {
 				r.ipproto = v
 			}
 		case w == "sport" || w == "dport":
-			if v, err = val(); err == nil {
+			if takes() {
 				a, b, ok := parseRange(v, true, 65535)
 				if !ok {
 					msg := "invalid port range\n"
 					if w == "dport" {
 						msg = "invalid dport range\n"
 					}
-					return nil, ruleInvarg(verb, v, msg)
+					return nil, ruleInvarg(ctx, v, msg)
 				}
 				pr := &rtnl.RuleRange[uint16]{Start: uint16(a), End: uint16(b)}
 				if w == "sport" {
@@ -271,32 +271,38 @@ func parseRuleModify(del bool, args []string, o opts) (request, error) {
 					q.DPort = pr
 				}
 			}
-		case matches(w, "realms") || matches(w, "tun_id"):
-			return nil, &notImplemented{fmt.Sprintf("%s: %q is not implemented by nsnet", verb, w)}
-		default:
-			if w == "type" {
-				if w, err = val(); err != nil {
+		case matches(w, "tun_id") || !show && matches(w, "realms"):
+			return nil, &notImplemented{fmt.Sprintf("%s: %q is not implemented by nsnet", ctx, w)}
+		case show:
+			if matches(w, "dst") || matches(w, "to") {
+				if !takes() {
 					return nil, err
 				}
+				w = v
+			}
+			err = r.prefix(true, w, o)
+		default:
+			if w == "type" && takes() {
+				w = v
 			}
 			switch {
+			case err != nil:
 			case matches(w, "help"):
-				return helpReq{text: ruleUsage}, nil
+				return nil, nil
 			case matches(w, "goto"):
-				if v, err = nextArg(verb, args, &i, w, "a priority"); err != nil {
-					return nil, err
+				if takes() {
+					var ok bool
+					if q.Goto, ok = parseU32(v); !ok {
+						return nil, ruleInvarg(ctx, v, "invalid target\n")
+					}
+					q.HasGoto, q.Action = true, rtnl.RuleGoto
 				}
-				var ok bool
-				if q.Goto, ok = parseU32(v); !ok {
-					return nil, ruleInvarg(verb, v, "invalid target\n")
-				}
-				q.HasGoto, q.Action = true, rtnl.RuleGoto
 			case matches(w, "nop"):
 				q.Action = rtnl.RuleNop
 			default:
 				t, ok := rtnl.ParseRouteType(w)
 				if !ok {
-					return nil, ruleInvarg(verb, w, "Failed to parse rule type")
+					return nil, ruleInvarg(ctx, w, "Failed to parse rule type")
 				}
 				q.Action = rtnl.RuleAction(t)
 			}
@@ -306,15 +312,41 @@ func parseRuleModify(del bool, args []string, o opts) (request, error) {
 			return nil, err
 		}
 	}
-	if q.HasL3MDev && r.table != "" {
+	if !show && q.HasL3MDev && r.table != "" {
 		// iprule_modify returns -EINVAL, which do_cmd negates: exit 22
-		return nil, withIP(fmt.Errorf("%s: a table cannot be given for an l3mdev rule", verb), 22,
+		return nil, withIP(fmt.Errorf("%s: a table cannot be given for an l3mdev rule", ctx), 22,
 			"table can not be specified for l3mdev rules")
 	}
-	if !del && !typed && r.table == "" && !q.HasL3MDev {
+	if !show && !del && !typed && r.table == "" && !q.HasL3MDev {
 		q.Table = rtnl.TableMain
 	}
 	return r, nil
+}
+
+// prefix reads PREFIX of from (dst false) or to as get_prefix() does: all,
+// any and default match everything (sent as an empty attribute), an
+// address without a length is a host.
+func (r *ruleArgs) prefix(dst bool, w string, o opts) error {
+	q := &r.rule
+	switch w {
+	case "all", "any", "default":
+		if dst {
+			q.AnyDst = true
+		} else {
+			q.AnySrc = true
+		}
+		return nil
+	}
+	p, err := parseIfAddr(w, o)
+	if err != nil {
+		return withIP(err, 1, "Error: %s prefix is expected rather than %q.", familyVerbose(o), w)
+	}
+	if dst {
+		q.Dst, q.DstLen = p.Addr(), uint8(p.Bits())
+	} else {
+		q.Src, q.SrcLen = p.Addr(), uint8(p.Bits())
+	}
+	return nil
 }
 
 // ruleNames are the files a rule command reads names from: tables, TOS
@@ -329,12 +361,15 @@ func readRuleNames() ruleNames {
 }
 
 // resolve fills the fields named by words in files; bad words are bad
-// input (ip: invarg), found before the request is sent.
-func (r *ruleReq) resolve(n ruleNames) error {
-	verb := modifyVerb("rule", r.del)
+// input (ip: invarg), found before anything is sent.
+func (r *ruleArgs) resolve(n ruleNames, ctx string, show bool) error {
 	q := &r.rule
 	if r.table != "" {
-		id, err := r.table.resolve(n.tables, verb, "invalid table ID\n")
+		what := "invalid table ID\n"
+		if show {
+			what = "table id value is invalid\n"
+		}
+		id, err := r.table.resolve(n.tables, ctx, what)
 		if err != nil {
 			return err
 		}
@@ -343,14 +378,14 @@ func (r *ruleReq) resolve(n ruleNames) error {
 	if r.tos != "" {
 		tos, ok := n.dsfield.dsfield(r.tos)
 		if !ok {
-			return &inputError{ruleInvarg(verb, r.tos, "TOS value is invalid\n")}
+			return &inputError{ruleInvarg(ctx, r.tos, "TOS value is invalid\n")}
 		}
 		q.TOS = tos
 	}
 	if r.ipproto != "" {
 		p, ok := n.protos.number(r.ipproto)
 		if !ok {
-			return &inputError{ruleInvarg(verb, r.ipproto, "Invalid \"ipproto\" value\n")}
+			return &inputError{ruleInvarg(ctx, r.ipproto, "Invalid \"ipproto\" value\n")}
 		}
 		q.IPProto, q.HasIPProto = p, true
 	}
@@ -358,7 +393,7 @@ func (r *ruleReq) resolve(n ruleNames) error {
 }
 
 func (r ruleReq) run(e *env) error {
-	if err := r.resolve(readRuleNames()); err != nil {
+	if err := r.resolve(readRuleNames(), modifyVerb("rule", r.del), false); err != nil {
 		return err
 	}
 	if r.nat {
@@ -375,179 +410,35 @@ func (r ruleReq) run(e *env) error {
 	return inNS(c.RuleAdd(&r.rule), e.where())
 }
 
-func parseRuleShow(flush bool, args []string, o opts) (request, error) {
-	ctx := "rule show"
-	if flush {
-		ctx = "rule flush"
-	}
-	r := ruleShowReq{flush: flush}
-	f := &r.f
-	for i := 0; i < len(args); i++ {
-		w := args[i]
-		val := func() (string, error) { return nextArg(ctx, args, &i, w, "a value") }
-		v, err := "", error(nil)
-		switch {
-		case matches(w, "preference") || matches(w, "order") || matches(w, "priority"):
-			if v, err = val(); err == nil {
-				p, ok := parseU32(v)
-				if !ok {
-					return nil, ruleInvarg(ctx, v, "preference value is invalid\n")
-				}
-				f.pref = &p
-			}
-		case w == "not":
-			f.not = true
-		case w == "tos" || w == "dsfield":
-			if v, err = val(); err == nil {
-				f.tos = &v
-			}
-		case w == "fwmark":
-			if v, err = val(); err == nil {
-				mark, mask, slash := strings.Cut(v, "/")
-				var ok bool
-				if f.fwmark, ok = parseU32(mark); !ok {
-					return nil, ruleInvarg(ctx, mark, "fwmark value is invalid\n")
-				}
-				if slash {
-					if f.fwmask, ok = parseU32(mask); !ok {
-						return nil, ruleInvarg(ctx, mask, "fwmask value is invalid\n")
-					}
-				}
-			}
-		case w == "dev" || w == "iif" || w == "oif":
-			if v, err = val(); err == nil {
-				if checkIfName("interface name", v) != nil {
-					return nil, ruleInvarg(ctx, v, "\"iif\"/\"dev\" not a valid ifname")
-				}
-				if w == "oif" {
-					f.oif = v
-				} else {
-					f.iif = v
-				}
-			}
-		case w == "l3mdev":
-			f.l3mdev = true
-		case w == "uidrange":
-			if v, err = val(); err == nil {
-				a, b, ok := parseRange(v, false, 1<<32-1)
-				if !ok {
-					return nil, ruleInvarg(ctx, v, "invalid UID range\n")
-				}
-				f.uid = &rtnl.RuleRange[uint32]{Start: uint32(a), End: uint32(b)}
-			}
-		case matches(w, "tun_id"):
-			return nil, &notImplemented{fmt.Sprintf("%s: %q is not implemented by nsnet", ctx, w)}
-		case matches(w, "lookup") || matches(w, "table"):
-			if v, err = val(); err == nil {
-				f.table = tableRef(v)
-			}
-		case matches(w, "from") || matches(w, "src"):
-			if v, err = val(); err == nil {
-				p, any, perr := rulePrefix(v, o)
-				if perr != nil {
-					return nil, perr
-				}
-				f.src = p
-				if any {
-					f.src = anyPrefix(o)
-				}
-			}
-		case matches(w, "protocol"):
-			if v, err = val(); err == nil {
-				if _, ok := rtnl.ParseRouteProtocol(v); !ok && v != "all" {
-					return nil, ruleInvarg(ctx, v, "invalid \"protocol\"\n")
-				}
-				f.proto = &v
-			}
-		case w == "ipproto":
-			if v, err = val(); err == nil {
-				f.ipproto = v
-			}
-		case w == "sport" || w == "dport":
-			if v, err = val(); err == nil {
-				a, b, ok := parseRange(v, true, 65535)
-				if !ok {
-					msg := "invalid port range\n"
-					if w == "dport" {
-						msg = "invalid dport range\n"
-					}
-					return nil, ruleInvarg(ctx, v, msg)
-				}
-				pr := &rtnl.RuleRange[uint16]{Start: uint16(a), End: uint16(b)}
-				if w == "sport" {
-					f.sport = pr
-				} else {
-					f.dport = pr
-				}
-			}
-		default:
-			if matches(w, "dst") || matches(w, "to") {
-				if w, err = val(); err != nil {
-					return nil, err
-				}
-			}
-			p, any, perr := rulePrefix(w, o)
-			if perr != nil {
-				return nil, perr
-			}
-			f.dst = p
-			if any {
-				f.dst = anyPrefix(o)
-			}
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	return r, nil
-}
-
-// anyPrefix is "all" as a filter: the family's /0, which matches every
-// rule of the family.
-func anyPrefix(o opts) netip.Prefix {
-	if o.family == 6 {
-		return netip.PrefixFrom(netip.IPv6Unspecified(), 0)
-	}
-	return netip.PrefixFrom(netip.IPv4Unspecified(), 0)
-}
-
-// ruleFilterIDs is the filter with its file-named words resolved.
-type ruleFilterIDs struct {
-	table      uint32
-	tos        *uint8
-	proto      *rtnl.RouteProtocol
-	ipproto    uint8
-	hasIPProto bool
-}
-
-// keep is iproute2's filter_nlmsg() (and, for flush, the protocol test of
-// flush_rule).
-func (f *ruleFilter) keep(r *rtnl.Rule, ids ruleFilterIDs) bool {
+// keep is iproute2's filter_nlmsg(): the template f (a parsed selector)
+// against the dumped rule r.
+func (a *ruleArgs) keep(r *rtnl.Rule) bool {
+	f := &a.rule
 	prefixOK := func(p netip.Prefix, addr netip.Addr, l uint8) bool {
 		if !p.IsValid() {
-			return true
+			return true // no filter, or "all" (the dump is of one family)
 		}
-		if (p.Addr().Is4() != (r.Family == rtnl.FamilyInet)) || p.Bits() > int(l) {
+		if p.Addr().Is4() != (r.Family == rtnl.FamilyInet) || p.Bits() > int(l) {
 			return false
 		}
-		return p.Bits() == 0 || !addr.IsValid() || p.Contains(addr)
+		return p.Bits() == 0 || !addr.IsValid() || p.Masked().Contains(addr)
 	}
 	switch {
-	case f.pref != nil && (*f.pref != r.Priority),
-		f.not && r.Flags&rtnl.RuleInvert == 0,
-		!prefixOK(f.src, r.Src, r.SrcLen),
-		!prefixOK(f.dst, r.Dst, r.DstLen),
-		ids.tos != nil && *ids.tos != r.TOS,
-		f.fwmark != 0 && f.fwmark != r.Mark,
-		f.fwmask != 0 && f.fwmask != r.Mask,
-		f.iif != "" && f.iif != r.IIF,
-		f.oif != "" && f.oif != r.OIF,
-		f.l3mdev && r.L3MDev == 0,
-		f.uid != nil && (r.UIDRange == nil || *r.UIDRange != *f.uid),
-		ids.hasIPProto && ids.ipproto != r.IPProto,
-		f.sport != nil && (r.SPort == nil || *r.SPort != *f.sport),
-		f.dport != nil && (r.DPort == nil || *r.DPort != *f.dport),
-		ids.table > 0 && ids.table != r.Table:
+	case f.HasPriority && f.Priority != r.Priority,
+		f.Flags&rtnl.RuleInvert != 0 && r.Flags&rtnl.RuleInvert == 0,
+		!prefixOK(f.SrcPrefix(), r.Src, r.SrcLen),
+		!prefixOK(f.DstPrefix(), r.Dst, r.DstLen),
+		a.tos != "" && f.TOS != r.TOS,
+		f.Mark != 0 && f.Mark != r.Mark,
+		f.Mask != 0 && f.Mask != r.Mask,
+		f.IIF != "" && f.IIF != r.IIF,
+		f.OIF != "" && f.OIF != r.OIF,
+		f.HasL3MDev && r.L3MDev == 0,
+		f.UIDRange != nil && (r.UIDRange == nil || *r.UIDRange != *f.UIDRange),
+		f.IPProto != 0 && f.IPProto != r.IPProto,
+		f.SPort != nil && f.SPort.Start != 0 && (r.SPort == nil || *r.SPort != *f.SPort),
+		f.DPort != nil && f.DPort.Start != 0 && (r.DPort == nil || *r.DPort != *f.DPort),
+		f.Table > 0 && f.Table != r.Table:
 		return false
 	}
 	return true
@@ -559,57 +450,31 @@ func (r ruleShowReq) run(e *env) error {
 	if r.flush {
 		ctx = "rule flush"
 	}
-	ids := ruleFilterIDs{}
-	if r.f.table != "" {
-		id, err := r.f.table.resolve(n.tables, ctx, "table id value is invalid\n")
-		if err != nil {
-			return err
-		}
-		ids.table = id
-	}
-	if r.f.tos != nil {
-		tos, ok := n.dsfield.dsfield(*r.f.tos)
-		if !ok {
-			return &inputError{ruleInvarg(ctx, *r.f.tos, "TOS value is invalid\n")}
-		}
-		ids.tos = &tos
-	}
-	if r.f.ipproto != "" {
-		p, ok := n.protos.number(r.f.ipproto)
-		if !ok {
-			return &inputError{ruleInvarg(ctx, r.f.ipproto, "Invalid \"ipproto\" value\n")}
-		}
-		ids.ipproto, ids.hasIPProto = p, true
-	}
-	if r.f.proto != nil && *r.f.proto != "all" {
-		p, _ := rtnl.ParseRouteProtocol(*r.f.proto)
-		ids.proto = &p
+	if err := r.resolve(n, ctx, true); err != nil {
+		return err
 	}
 	c, err := e.dial()
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	fam := e.opts.familyFilter()
-	if fam == rtnl.FamilyAll {
-		fam = rtnl.FamilyInet // iprule_list_flush_or_save: AF_INET unless -6
-	}
+	fam := r.rule.Family
 	rules, err := c.Rules(fam)
 	if err != nil {
 		return inNS(err, e.where())
 	}
+	proto, _ := rtnl.ParseRouteProtocol(r.proto)
 	out := []jobj{}
 	for i := range rules {
 		q := &rules[i]
-		if q.Family != fam || !r.f.keep(q, ids) {
+		if q.Family != fam || !r.keep(q) {
 			continue
 		}
 		if r.flush {
-			if ids.proto != nil && q.HasProtocol && q.Protocol != *ids.proto {
+			// flush_rule: the protocol filter, and only rules with a
+			// priority (the local rule, priority 0, stays)
+			if r.proto != "" && r.proto != "all" && q.HasProtocol && q.Protocol != proto || !q.HasPriority {
 				continue
-			}
-			if !q.HasPriority {
-				continue // the local rule (priority 0) is never flushed
 			}
 			if err := c.RuleDel(q); err != nil {
 				return inNS(err, e.where())
@@ -629,9 +494,6 @@ func (r ruleShowReq) run(e *env) error {
 	return nil
 }
 
-// pfield is one print_*(PRINT_ANY, key, fmt, value) call of iproute2's
-// print_rule(): text is what the format prints, key and val what JSON
-// gets (key "" for PRINT_FP only; val nil for print_null).
 type pfield struct {
 	key  string
 	text string

@@ -49,7 +49,7 @@ func TestRuleParseMatchesIproute2(t *testing.T) {
 			if !ok {
 				t.Fatalf("parsed as %T", inv.req)
 			}
-			if err := r.resolve(names); err != nil {
+			if err := r.resolve(names, "rule", false); err != nil {
 				t.Fatal(err)
 			}
 			ours := r.rule.Request(!r.del)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -51,14 +50,12 @@ func readTableNames(dir string) *tableNames {
 }
 
 func (t *tableNames) readFile(path string) {
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		e, ok, skip := parseTableLine(sc.Text())
+	for _, line := range strings.Split(string(b), "\n") {
+		e, ok, skip := parseTableLine(line)
 		if skip {
 			continue
 		}
