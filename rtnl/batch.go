@@ -254,60 +254,43 @@ func (c *Conn) sendBatch(msgs []netlink.Message, ops []batchOp, idx []int) ([]er
 	for k, i := range idx {
 		write[k] = msgs[i]
 	}
-	sent, err := c.nl.SendMessages(write)
+	first, err := c.write(write)
 	if err != nil {
 		return results, opError("batch send", "", err)
 	}
-	index := make(map[uint32]int, len(sent))
-	for k, m := range sent {
-		index[m.Header.Sequence] = k
-	}
-	answered := make([]bool, len(sent))
-	for left := len(sent); left > 0; {
-		replies, err := c.nl.Receive()
+	answered := make([]bool, len(write))
+	for left := len(write); left > 0; {
+		replies, err := c.read()
 		if err != nil {
-			var ne *netlink.OpError
-			if !errors.As(err, &ne) || !isErrno(ne.Err) {
-				return results, opError("batch receive", "", err)
-			}
-			// An NLMSG_ERROR answers the request with its sequence number.
-			k, ok := index[ne.Sequence]
-			if !ok || answered[k] {
-				return results, &OpError{Op: "batch receive",
-					Err: fmt.Errorf("error answer for unknown sequence %d: %w", ne.Sequence, ne.Err)}
-			}
-			answered[k], left = true, left-1
-			results[k] = opError(ops[idx[k]].op, ops[idx[k]].obj, err)
-			continue
+			return results, opError("batch receive", "", err)
 		}
 		if len(replies) == 0 {
 			return results, &OpError{Op: "batch receive", Err: errNoAnswer}
 		}
 		for _, r := range replies {
-			k, ok := index[r.Header.Sequence]
-			if ok && r.Header.Type == unix.RTM_NEWLINK && !answered[k] {
-				if op := ops[idx[k]]; op.echo != nil && op.echo.Index == 0 {
+			k := int(r.Header.Sequence - first) // the requests' sequence numbers are consecutive
+			if k < 0 || k >= len(write) || answered[k] {
+				continue // not an answer to this batch
+			}
+			op := ops[idx[k]]
+			switch r.Header.Type {
+			case unix.RTM_NEWLINK:
+				if op.echo != nil && op.echo.Index == 0 {
 					// NLM_F_ECHO: the kernel reports the new link to the
 					// sender, with the request's sequence, before its ACK.
 					if err := op.echo.UnmarshalBinary(r.Data); err != nil {
 						return results, &OpError{Op: op.op, Obj: op.obj, Err: fmt.Errorf("echo: %w", err)}
 					}
 				}
-				continue
+			case netlink.Error:
+				// An NLMSG_ERROR answers the request with its sequence
+				// number: an ACK (errno 0) or a refusal.
+				answered[k], left = true, left-1
+				if err := answerError(r); err != nil {
+					results[k] = opError(op.op, op.obj, err)
+				}
 			}
-			if !ok || r.Header.Type != netlink.Error || answered[k] {
-				continue // not an answer to this batch
-			}
-			answered[k], left = true, left-1
 		}
 	}
 	return results, nil
-}
-
-// isErrno reports whether err is an errno the kernel sent in an
-// NLMSG_ERROR. package netlink leaves those bare; a failed system call
-// arrives as an *os.SyscallError instead.
-func isErrno(err error) bool {
-	_, ok := err.(unix.Errno)
-	return ok
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/mdlayher/netlink"
-	"github.com/mdlayher/netlink/nltest"
 	"golang.org/x/sys/unix"
 )
 
@@ -19,7 +18,7 @@ import (
 func TestBatchFlushEach(t *testing.T) {
 	var pending []netlink.Message
 	var sent []netlink.Message
-	nl := nltest.Dial(func(reqs []netlink.Message) ([]netlink.Message, error) {
+	c := fakeConn(func(reqs []netlink.Message) ([]netlink.Message, error) {
 		if reqs != nil {
 			for _, r := range reqs {
 				sent = append(sent, r)
@@ -43,7 +42,6 @@ func TestBatchFlushEach(t *testing.T) {
 		pending = pending[1:]
 		return []netlink.Message{m}, nil
 	})
-	c := newConn(nl)
 	defer c.Close()
 	b := c.Batch()
 	b.LinkSet(&Link{Index: 4, AddrGenModeNone: true, Flags: unix.IFF_UP, Change: unix.IFF_UP})
@@ -77,13 +75,12 @@ func TestBatchFlushEach(t *testing.T) {
 // TestBatchFlushEachEncodeError: a request that cannot be encoded sends
 // nothing; every request is ErrNotSent and the error is returned.
 func TestBatchFlushEachEncodeError(t *testing.T) {
-	nl := nltest.Dial(func(reqs []netlink.Message) ([]netlink.Message, error) {
+	c := fakeConn(func(reqs []netlink.Message) ([]netlink.Message, error) {
 		if reqs != nil {
 			t.Error("a batch with an encoding error was sent")
 		}
 		return nil, io.EOF
 	})
-	c := newConn(nl)
 	defer c.Close()
 	b := c.Batch()
 	b.AddrAdd(&Addr{Index: 3, Local: netip.MustParseAddr("10.0.0.1"), PrefixLen: 24})

@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"encoding/binary"
 	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"os"
 	"runtime"
@@ -25,9 +26,10 @@ const maxDumpTries = 10
 // A Conn is safe for concurrent use: its methods serialize on the
 // socket. A Batch is not safe for concurrent use.
 type Conn struct {
-	mu   sync.Mutex
-	nl   *netlink.Conn
-	sock *fdSocket // nil when nl is a test fake (nltest)
+	mu  sync.Mutex
+	t   transport // the socket; a fake kernel in tests
+	pid uint32    // the socket's port ID, in every request's header
+	seq uint32    // the last sequence number used
 }
 
 // Dial opens an rtnetlink socket inside the network namespace ns, or in
@@ -55,16 +57,81 @@ func Dial(ns *os.File) (*Conn, error) {
 		raw.Close()
 		return nil, fmt.Errorf("rtnl: dial: %w", err)
 	}
-	c := newConn(netlink.NewConn(s, raw.PID()))
-	c.sock = s
-	return c, nil
+	return newConn(s, raw.PID()), nil
 }
 
-// newConn wraps an existing netlink.Conn, such as an nltest fake.
-func newConn(nl *netlink.Conn) *Conn { return &Conn{nl: nl} }
+// newConn makes a Conn on a transport: a dialled socket, or a test's fake
+// kernel. The first sequence number is random, as package netlink's is,
+// so that answers to an earlier socket's requests are not taken for ours.
+func newConn(t transport, pid uint32) *Conn {
+	return &Conn{t: t, pid: pid, seq: rand.Uint32()}
+}
 
 // Close closes the socket.
-func (c *Conn) Close() error { return c.nl.Close() }
+func (c *Conn) Close() error { return c.t.Close() }
+
+// write sends msgs in one sendmsg(2), each with the next sequence number
+// and the socket's port ID, and returns the sequence number of the first.
+// The caller holds c.mu.
+func (c *Conn) write(msgs []netlink.Message) (uint32, error) {
+	first := c.seq + 1
+	var b []byte
+	for _, m := range msgs {
+		c.seq++
+		m.Header.Sequence, m.Header.PID = c.seq, c.pid
+		b = appendMessage(b, m)
+	}
+	return first, c.t.send(b)
+}
+
+// read returns the messages of the next datagram. The caller holds c.mu.
+func (c *Conn) read() ([]netlink.Message, error) {
+	b, err := c.t.receive()
+	if err != nil {
+		return nil, err
+	}
+	return parseMessages(b)
+}
+
+// execute sends one request and returns its answer: the messages of a
+// dump up to its NLMSG_DONE, the one object a get returns, or nothing for
+// a request that is acknowledged. A kernel refusal (NLMSG_ERROR, or a
+// failed dump's DONE) is a *kernelError. intr reports NLM_F_DUMP_INTR on
+// any message of the answer, the DONE included. Messages of other
+// sequence numbers (answers to an earlier, abandoned exchange) are
+// skipped. The caller holds c.mu.
+func (c *Conn) execute(m netlink.Message) (msgs []netlink.Message, intr bool, err error) {
+	seq, err := c.write([]netlink.Message{m})
+	if err != nil {
+		return nil, false, err
+	}
+	for {
+		replies, err := c.read()
+		if err != nil {
+			return nil, intr, err
+		}
+		if len(replies) == 0 {
+			return nil, intr, errNoAnswer
+		}
+		for _, r := range replies {
+			if r.Header.Sequence != seq {
+				continue
+			}
+			intr = intr || r.Header.Flags&netlink.DumpInterrupted != 0
+			switch {
+			case r.Header.Type == netlink.Error, r.Header.Type == netlink.Done:
+				if err := answerError(r); err != nil {
+					return nil, intr, err
+				}
+				return msgs, intr, nil
+			}
+			msgs = append(msgs, r)
+			if r.Header.Flags&netlink.Multi == 0 && m.Header.Flags&netlink.Acknowledge == 0 {
+				return msgs, intr, nil // the one answer of a get
+			}
+		}
+	}
+}
 
 // request sends one message that the kernel acknowledges and waits for
 // the acknowledgement.
@@ -75,7 +142,7 @@ func (c *Conn) request(op, obj string, typ netlink.HeaderType, flags netlink.Hea
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, err := c.nl.Execute(m); err != nil {
+	if _, _, err := c.execute(m); err != nil {
 		return opError(op, obj, err)
 	}
 	return nil
@@ -89,7 +156,7 @@ func (c *Conn) get(op, obj string, typ netlink.HeaderType, body encoding.BinaryM
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	msgs, err := c.nl.Execute(m)
+	msgs, _, err := c.execute(m)
 	if err != nil {
 		return netlink.Message{}, opError(op, obj, err)
 	}
@@ -110,26 +177,21 @@ func (c *Conn) dump(op string, typ, want netlink.HeaderType, body encoding.Binar
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for range maxDumpTries {
-		if c.sock != nil {
-			c.sock.intr = false
-		}
-		m.Header.Sequence = 0 // a fresh sequence number per attempt
-		msgs, err := c.nl.Execute(m)
+	for range maxDumpTries { // each attempt has a sequence number of its own
+		msgs, intr, err := c.execute(m)
 		if err != nil {
 			return nil, opError(op, "", err)
 		}
-		intr := c.sock != nil && c.sock.intr
+		if intr {
+			continue
+		}
 		out := msgs[:0]
 		for _, r := range msgs {
-			intr = intr || r.Header.Flags&netlink.DumpInterrupted != 0
 			if r.Header.Type == want {
 				out = append(out, r)
 			}
 		}
-		if !intr {
-			return out, nil
-		}
+		return out, nil
 	}
 	return nil, &OpError{Op: op, Err: ErrDumpInterrupted}
 }

@@ -47,7 +47,7 @@ func record(t *testing.T, answer func(req netlink.Message) []netlink.Message) (*
 	t.Helper()
 	var writes [][]netlink.Message
 	var datagrams [][]netlink.Message
-	nl := nltest.Dial(func(reqs []netlink.Message) ([]netlink.Message, error) {
+	c := fakeConn(func(reqs []netlink.Message) ([]netlink.Message, error) {
 		if reqs != nil { // a write: queue the answers
 			writes = append(writes, reqs)
 			for _, r := range reqs {
@@ -62,7 +62,6 @@ func record(t *testing.T, answer func(req netlink.Message) []netlink.Message) (*
 		datagrams = datagrams[1:]
 		return d, nil
 	})
-	c := newConn(nl)
 	t.Cleanup(func() {
 		c.Close()
 		if len(datagrams) != 0 {
@@ -229,32 +228,33 @@ func TestConnDumpInterruptedGivesUp(t *testing.T) {
 	}
 }
 
-// TestDumpInterruptedOnDone: the flag may come on NLMSG_DONE only, which
-// netlink.Conn swallows; fdSocket checks every message it parses.
+// TestDumpInterruptedOnDone: the flag may come on NLMSG_DONE only (the
+// table changed after the last data batch), which package netlink's Conn
+// swallows with the DONE; the Conn's own receive path sees it and retries.
 func TestDumpInterruptedOnDone(t *testing.T) {
-	req := netlink.Message{Header: netlink.Header{Sequence: 7, PID: 1}}
-	msgs := dumpAnswer(req, 2, false)
-	msgs[len(msgs)-1].Header.Flags |= netlink.DumpInterrupted // the DONE message
-	var datagram []byte
-	for _, m := range msgs {
-		m.Header.Length = uint32(unix.NLMSG_HDRLEN + len(m.Data))
-		b, err := m.MarshalBinary()
-		if err != nil {
-			t.Fatal(err)
+	tries := 0
+	c, _ := record(t, func(req netlink.Message) []netlink.Message {
+		tries++
+		msgs := dumpAnswer(req, 2, false)
+		if tries == 1 {
+			msgs[len(msgs)-1].Header.Flags |= netlink.DumpInterrupted // the DONE message
 		}
-		datagram = append(datagram, b...)
+		return msgs
+	})
+	links, err := c.Links()
+	if err != nil || len(links) != 2 || tries != 2 {
+		t.Fatalf("Links() = %d links, %v after %d tries; want 2 links after a retry", len(links), err, tries)
 	}
-	parsed, err := parseMessages(datagram)
-	if err != nil || len(parsed) != 3 || parsed[2].Header.Type != netlink.Done {
-		t.Fatalf("parseMessages = %v, %v", parsed, err)
+}
+
+// TestParseMessagesTruncated: a datagram whose last message is cut short
+// is an error, not fewer messages.
+func TestParseMessagesTruncated(t *testing.T) {
+	d := datagram(dumpAnswer(netlink.Message{Header: netlink.Header{Sequence: 7}}, 2, false))
+	if msgs, err := parseMessages(d); err != nil || len(msgs) != 3 || msgs[2].Header.Type != netlink.Done {
+		t.Fatalf("parseMessages = %v, %v", msgs, err)
 	}
-	if !dumpInterrupted(parsed) {
-		t.Error("NLM_F_DUMP_INTR on NLMSG_DONE not seen")
-	}
-	if dumpInterrupted(parsed[:2]) {
-		t.Error("clean data messages reported interrupted")
-	}
-	if _, err := parseMessages(datagram[:len(datagram)-2]); err == nil {
+	if _, err := parseMessages(d[:len(d)-2]); err == nil {
 		t.Error("truncated datagram parsed without error")
 	}
 }
@@ -265,7 +265,7 @@ func TestDumpInterruptedOnDone(t *testing.T) {
 func TestBatchOneWriteErrorsBySequence(t *testing.T) {
 	var pending []netlink.Message
 	writes := 0
-	nl := nltest.Dial(func(reqs []netlink.Message) ([]netlink.Message, error) {
+	c := fakeConn(func(reqs []netlink.Message) ([]netlink.Message, error) {
 		if reqs != nil { // the write: answers are queued, one per read
 			writes++
 			for i, r := range reqs {
@@ -287,7 +287,6 @@ func TestBatchOneWriteErrorsBySequence(t *testing.T) {
 		pending = pending[1:]
 		return []netlink.Message{m}, nil
 	})
-	c := newConn(nl)
 	defer c.Close()
 
 	b := c.Batch()
@@ -471,4 +470,72 @@ func TestLinkCreateEcho(t *testing.T) {
 			t.Errorf("echoes=%v: requests (-want +got):\n%s", echoes, diff)
 		}
 	}
+}
+
+// TestAnswerError reads the errno and the extended-ACK text wherever the
+// kernel puts them: after the whole echoed request, after its header only
+// (NLM_F_CAPPED), and right after the errno in a dump's NLMSG_DONE.
+func TestAnswerError(t *testing.T) {
+	req := netlink.Message{Header: netlink.Header{Length: unix.NLMSG_HDRLEN + 16, Type: unix.RTM_NEWLINK, Sequence: 9}, Data: make([]byte, 16)}
+	full := ack(req, unix.EEXIST, "exists")
+	capped := full
+	capped.Header.Flags |= nlmCapped
+	capped.Data = append(capped.Data[:4+unix.NLMSG_HDRLEN:4+unix.NLMSG_HDRLEN], full.Data[4+req.Header.Length:]...)
+	tlv := full.Data[4+req.Header.Length:]
+	emsgsize := -int32(unix.EMSGSIZE)
+	done := netlink.Message{Header: netlink.Header{Type: netlink.Done, Flags: netlink.Multi | netlink.AcknowledgeTLVs},
+		Data: append(binary.NativeEndian.AppendUint32(nil, uint32(emsgsize)), tlv...)}
+	for name, tt := range map[string]struct {
+		m     netlink.Message
+		errno unix.Errno
+		hint  string
+	}{
+		"ack":         {ack(req, 0, ""), 0, ""},
+		"error":       {ack(req, unix.ENODEV, ""), unix.ENODEV, ""},
+		"error+hint":  {full, unix.EEXIST, "exists"},
+		"capped+hint": {capped, unix.EEXIST, "exists"},
+		"done":        {netlink.Message{Header: netlink.Header{Type: netlink.Done, Flags: netlink.Multi}, Data: make([]byte, 4)}, 0, ""},
+		"done empty":  {netlink.Message{Header: netlink.Header{Type: netlink.Done, Flags: netlink.Multi}}, 0, ""},
+		"done failed": {done, unix.EMSGSIZE, "exists"},
+	} {
+		err := answerError(tt.m)
+		var ke *kernelError
+		switch {
+		case tt.errno == 0 && err != nil:
+			t.Errorf("%s: %v, want nil", name, err)
+		case tt.errno != 0 && (!errors.As(err, &ke) || ke.errno != tt.errno || ke.hint != tt.hint):
+			t.Errorf("%s: %#v, want %v %q", name, err, tt.errno, tt.hint)
+		}
+	}
+	if err := answerError(netlink.Message{Header: netlink.Header{Type: netlink.Error}, Data: []byte{1}}); err == nil {
+		t.Error("a 1-byte NLMSG_ERROR is not an error")
+	}
+}
+
+// FuzzAnswerError: whatever follows the errno, answerError returns nil
+// exactly when the errno is 0 (or a DONE carries none), and otherwise an
+// error that errors.Is the errno.
+func FuzzAnswerError(f *testing.F) {
+	req := netlink.Message{Header: netlink.Header{Length: unix.NLMSG_HDRLEN + 4, Type: unix.RTM_NEWADDR}, Data: make([]byte, 4)}
+	for _, m := range []netlink.Message{ack(req, 0, ""), ack(req, unix.EEXIST, "Address already assigned"), ack(req, unix.EINVAL, "")} {
+		f.Add(uint16(m.Header.Type), uint16(m.Header.Flags), m.Data)
+	}
+	f.Add(uint16(netlink.Done), uint16(netlink.Multi|netlink.AcknowledgeTLVs), []byte{0xf6, 0xff, 0xff, 0xff, 8, 0, 1, 0, 'a', 'b', 0, 0})
+	f.Fuzz(func(t *testing.T, typ, flags uint16, data []byte) {
+		m := netlink.Message{Header: netlink.Header{Type: netlink.HeaderType(typ), Flags: netlink.HeaderFlags(flags)}, Data: data}
+		err := answerError(m)
+		if len(data) < 4 {
+			if (err == nil) != (m.Header.Type == netlink.Done) {
+				t.Fatalf("%d bytes, type %d: %v", len(data), typ, err)
+			}
+			return
+		}
+		code := int32(binary.NativeEndian.Uint32(data))
+		if (err == nil) != (code == 0) {
+			t.Fatalf("errno %d: answerError = %v", -code, err)
+		}
+		if err != nil && !errors.Is(err, unix.Errno(-code)) {
+			t.Fatalf("errno %d: answerError = %v, which is not that errno", -code, err)
+		}
+	})
 }

@@ -36,8 +36,15 @@
 // A dump the kernel keeps marking interrupted (NLM_F_DUMP_INTR) fails
 // with ErrDumpInterrupted instead of returning a partial answer.
 //
-// Debugging: package netlink prints every message it sends and receives
-// when NLDEBUG=level=1 is set in the environment.
+// Socket: package netlink dials the socket (on a thread in the target
+// namespace, with the strict options) and owns its descriptor; the Conn
+// writes and reads it itself (socket.go), so that it sees every message
+// of an answer, NLMSG_DONE and its NLM_F_DUMP_INTR included. Tests put a
+// fake kernel under the same code at the unexported transport seam.
+//
+// Debugging: with NLDEBUG set in the environment (any value, e.g.
+// NLDEBUG=level=1), a Conn prints every message it sends and receives to
+// standard error, one line each ("nl: send: {Header:... Data:...}").
 //
 // Test data: testdata/link_*.hex, addr_*.hex, route_*.hex, neigh_*.hex
 // are this package's own encoder output, frozen (go test ./rtnl -run

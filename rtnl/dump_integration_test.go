@@ -60,9 +60,7 @@ func TestIntegrationDumpInterrupted(t *testing.T) {
 	for range 100 {
 		m, _ := message(unix.RTM_GETADDR, netlink.Dump, &Addr{Family: unix.AF_INET})
 		ns.c.mu.Lock()
-		ns.c.sock.intr = false
-		msgs, err := ns.c.nl.Execute(m)
-		intr := ns.c.sock.intr || dumpInterrupted(msgs)
+		msgs, intr, err := ns.c.execute(m)
 		ns.c.mu.Unlock()
 		if err != nil {
 			t.Fatal(err)

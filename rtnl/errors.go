@@ -1,10 +1,6 @@
 package rtnl
 
-import (
-	"errors"
-
-	"github.com/mdlayher/netlink"
-)
+import "errors"
 
 // An OpError reports which request failed and why, in terms a user knows:
 // "link add veth-red: file exists (hint)".
@@ -36,14 +32,14 @@ func (e *OpError) Error() string {
 // Unwrap returns Err, so that errors.Is(err, unix.EEXIST) works.
 func (e *OpError) Unwrap() error { return e.Err }
 
-// opError turns an error from package netlink into an *OpError: the errno
-// and the extended-ACK text are kept, "netlink receive:" is dropped.
+// opError names the request that err failed: a kernel refusal becomes
+// its errno and extended-ACK text, a failed system call stays itself.
 func opError(op, obj string, err error) *OpError {
 	oe := &OpError{Op: op, Obj: obj, Err: err}
-	var ne *netlink.OpError
-	if errors.As(err, &ne) {
-		oe.Err = ne.Err
-		oe.Hint = ne.Message
+	var ke *kernelError
+	if errors.As(err, &ke) {
+		oe.Err = ke.errno
+		oe.Hint = ke.hint
 	}
 	return oe
 }

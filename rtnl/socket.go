@@ -3,7 +3,8 @@ package rtnl
 import (
 	"encoding/binary"
 	"errors"
-	"iter"
+	"fmt"
+	"io"
 	"os"
 	"syscall"
 
@@ -11,20 +12,28 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// fdSocket is the netlink.Socket under a dialled Conn. It does the
-// system calls on the descriptor that netlink.Dial opened (inside the
-// target namespace) and records what package netlink does not pass on:
-// netlink.Conn drops the NLMSG_DONE message of a dump, and with it the
-// NLM_F_DUMP_INTR flag that the kernel may set only there (when the
-// table changed between the last data batch and the end of the dump,
-// see netlink_dump_done and nl_dump_check_consistent).
-//
-// Only the Conn that owns it uses it, under the Conn's mutex.
-type fdSocket struct {
-	owner *netlink.Conn // the dialled conn: owns the descriptor
-	rc    syscall.RawConn
+// A transport carries a Conn's datagrams: in production the rtnetlink
+// socket (fdSocket), in tests a fake kernel. Everything above it (headers,
+// sequence numbers, multi-part answers, NLM_F_DUMP_INTR, error answers) is
+// the Conn's own code and runs the same way over both.
+type transport interface {
+	send(b []byte) error      // one sendmsg(2) of encoded messages
+	receive() ([]byte, error) // one datagram
+	Close() error
+}
 
-	intr bool // a message with NLM_F_DUMP_INTR was received
+// fdSocket is the transport of a dialled Conn: the system calls on the
+// descriptor that netlink.Dial opened inside the target namespace.
+// package netlink's Conn is kept only as the owner of that descriptor (it
+// made it on the right thread and closes it): its Execute and Receive
+// drop NLMSG_DONE, and with it the NLM_F_DUMP_INTR flag that the kernel
+// may set only there (when the table changed between the last data batch
+// and the end of the dump, see netlink_dump_done and
+// nl_dump_check_consistent), so the Conn reads the socket itself.
+type fdSocket struct {
+	owner *netlink.Conn
+	rc    syscall.RawConn
+	debug io.Writer // NLDEBUG: every message sent and received, or nil
 }
 
 var errTruncated = errors.New("rtnl: netlink message truncated")
@@ -34,25 +43,18 @@ func newFDSocket(owner *netlink.Conn) (*fdSocket, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &fdSocket{owner: owner, rc: rc}, nil
+	s := &fdSocket{owner: owner, rc: rc}
+	if os.Getenv("NLDEBUG") != "" {
+		s.debug = os.Stderr
+	}
+	return s, nil
 }
 
 func (s *fdSocket) Close() error { return s.owner.Close() }
 
-func (s *fdSocket) Send(m netlink.Message) error {
-	return s.SendMessages([]netlink.Message{m})
-}
-
-// SendMessages writes all messages in one sendmsg(2).
-func (s *fdSocket) SendMessages(msgs []netlink.Message) error {
-	var b []byte
-	for _, m := range msgs {
-		mb, err := m.MarshalBinary()
-		if err != nil {
-			return err
-		}
-		b = append(b, mb...)
-	}
+// send writes b in one sendmsg(2).
+func (s *fdSocket) send(b []byte) error {
+	s.trace("send", b)
 	var serr error
 	err := s.rc.Write(func(fd uintptr) bool {
 		serr = unix.Sendmsg(int(fd), b, nil, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}, 0)
@@ -67,9 +69,9 @@ func (s *fdSocket) SendMessages(msgs []netlink.Message) error {
 	return nil
 }
 
-// Receive reads one datagram. It peeks at its size first, so that no
-// fixed buffer is kept per Conn.
-func (s *fdSocket) Receive() ([]netlink.Message, error) {
+// receive reads one datagram. It peeks at its size first, so that no
+// fixed buffer is kept per Conn and every datagram is read whole.
+func (s *fdSocket) receive() ([]byte, error) {
 	var (
 		b    []byte
 		rerr error
@@ -102,38 +104,40 @@ func (s *fdSocket) Receive() ([]netlink.Message, error) {
 	if err != nil {
 		return nil, os.NewSyscallError("recvmsg", err)
 	}
+	s.trace("recv", b)
+	return b, nil
+}
+
+// trace prints the messages of a datagram when NLDEBUG is set, one line
+// each, as package netlink's NLDEBUG=format=plain does.
+func (s *fdSocket) trace(dir string, b []byte) {
+	if s.debug == nil {
+		return
+	}
 	msgs, err := parseMessages(b)
 	if err != nil {
-		return nil, err
+		fmt.Fprintf(s.debug, "nl: %s: %d bytes: %v\n", dir, len(b), err)
+		return
 	}
-	s.intr = s.intr || dumpInterrupted(msgs)
-	return msgs, nil
-}
-
-// dumpInterrupted reports whether any message, NLMSG_DONE included,
-// carries NLM_F_DUMP_INTR.
-func dumpInterrupted(msgs []netlink.Message) bool {
 	for _, m := range msgs {
-		if m.Header.Flags&netlink.DumpInterrupted != 0 {
-			return true
-		}
+		fmt.Fprintf(s.debug, "nl: %s: %+v\n", dir, m)
 	}
-	return false
 }
 
-func (s *fdSocket) ReceiveIter() iter.Seq2[netlink.Message, error] {
-	return func(yield func(netlink.Message, error) bool) {
-		msgs, err := s.Receive()
-		if err != nil {
-			yield(netlink.Message{}, err)
-			return
-		}
-		for _, m := range msgs {
-			if !yield(m, nil) {
-				return
-			}
-		}
+// appendMessage appends m to b as the kernel reads it: the header with
+// Length set, the payload, and padding to NLMSG_ALIGNTO.
+func appendMessage(b []byte, m netlink.Message) []byte {
+	l := unix.NLMSG_HDRLEN + len(m.Data)
+	b = binary.NativeEndian.AppendUint32(b, uint32(l))
+	b = binary.NativeEndian.AppendUint16(b, uint16(m.Header.Type))
+	b = binary.NativeEndian.AppendUint16(b, uint16(m.Header.Flags))
+	b = binary.NativeEndian.AppendUint32(b, m.Header.Sequence)
+	b = binary.NativeEndian.AppendUint32(b, m.Header.PID)
+	b = append(b, m.Data...)
+	for ; l%unix.NLMSG_ALIGNTO != 0; l++ {
+		b = append(b, 0)
 	}
+	return b
 }
 
 // parseMessages splits one datagram into its netlink messages. The
@@ -155,4 +159,67 @@ func parseMessages(b []byte) ([]netlink.Message, error) {
 		b = b[end:]
 	}
 	return msgs, nil
+}
+
+// A kernelError is the errno of an NLMSG_ERROR answer (or of the
+// NLMSG_DONE of a failed dump) and the kernel's extended-ACK message.
+type kernelError struct {
+	errno unix.Errno
+	hint  string // NLMSGERR_ATTR_MSG
+}
+
+func (e *kernelError) Error() string { return e.errno.Error() }
+func (e *kernelError) Unwrap() error { return e.errno }
+
+var errShortAnswer = errors.New("rtnl: error answer shorter than its errno")
+
+// nlmCapped is NLM_F_CAPPED: an error answer echoes only the request's
+// header, not its payload (include/uapi/linux/netlink.h).
+const nlmCapped = 0x100
+
+// answerError returns the error an NLMSG_ERROR or NLMSG_DONE message
+// carries: nil for an acknowledgement (errno 0) and for a DONE without
+// one, a *kernelError otherwise. The extended-ACK attributes follow the
+// errno (DONE) or the echoed request (ERROR: its header and, unless
+// NLM_F_CAPPED, its payload); see netlink_ack and netlink_dump_done.
+func answerError(m netlink.Message) error {
+	if len(m.Data) < 4 {
+		if m.Header.Type == netlink.Done {
+			return nil
+		}
+		return errShortAnswer
+	}
+	code := int32(binary.NativeEndian.Uint32(m.Data))
+	if code == 0 {
+		return nil
+	}
+	e := &kernelError{errno: unix.Errno(-code)}
+	if m.Header.Flags&netlink.AcknowledgeTLVs == 0 {
+		return e
+	}
+	off := 4
+	if m.Header.Type == netlink.Error {
+		if len(m.Data) < 4+unix.NLMSG_HDRLEN {
+			return e
+		}
+		if m.Header.Flags&nlmCapped != 0 {
+			off += unix.NLMSG_HDRLEN
+		} else {
+			l := int(binary.NativeEndian.Uint32(m.Data[4:]))
+			off += (l + unix.NLMSG_ALIGNTO - 1) &^ (unix.NLMSG_ALIGNTO - 1)
+		}
+	}
+	if off > len(m.Data) {
+		return e
+	}
+	ad, err := netlink.NewAttributeDecoder(m.Data[off:])
+	if err != nil {
+		return e
+	}
+	for ad.Next() {
+		if ad.Type() == unix.NLMSGERR_ATTR_MSG {
+			e.hint = ad.String()
+		}
+	}
+	return e // malformed attributes after a valid errno are not an error of their own
 }
