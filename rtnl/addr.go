@@ -154,3 +154,38 @@ func decodeIP(dst *netip.Addr) func([]byte) error {
 		return nil
 	}
 }
+
+// Addrs returns the addresses of family (AF_INET, AF_INET6, or 0 for
+// both): an RTM_GETADDR dump.
+func (c *Conn) Addrs(family Family) ([]Addr, error) {
+	return dumpOf[Addr](c, "addr dump", unix.RTM_GETADDR, unix.RTM_NEWADDR, &Addr{Family: family}, nil)
+}
+
+// AddrAdd adds an address (RTM_NEWADDR, NLM_F_CREATE|NLM_F_EXCL). As `ip
+// addr add` does, it sends the address in both IFA_LOCAL and IFA_ADDRESS
+// when only one is set, and the family is taken from the address.
+func (c *Conn) AddrAdd(a *Addr) error {
+	q := a.request()
+	return c.request("addr add", q.Prefix().String(), unix.RTM_NEWADDR, netlink.Create|netlink.Excl, &q)
+}
+
+// AddrDel deletes an address (RTM_DELADDR), filled as AddrAdd fills it.
+func (c *Conn) AddrDel(a *Addr) error {
+	q := a.request()
+	return c.request("addr del", q.Prefix().String(), unix.RTM_DELADDR, 0, &q)
+}
+
+// request returns a copy of a completed as `ip addr add/del` sends it.
+func (a *Addr) request() Addr {
+	q := *a
+	switch {
+	case !q.Local.IsValid():
+		q.Local = q.Address
+	case !q.Address.IsValid():
+		q.Address = q.Local
+	}
+	if q.Family == 0 {
+		q.Family = ipFamily(q.Local)
+	}
+	return q
+}

@@ -1,6 +1,7 @@
 package rtnl
 
 import (
+	"net/netip"
 	"strconv"
 
 	"golang.org/x/sys/unix"
@@ -87,4 +88,15 @@ func ParseScope(s string) (Scope, bool) {
 	}
 	n, err := strconv.ParseUint(s, 0, 8)
 	return Scope(n), err == nil
+}
+
+// ipFamily is AF_INET or AF_INET6 for ip, AF_UNSPEC if ip is invalid.
+func ipFamily(ip netip.Addr) Family {
+	switch {
+	case ip.Is4():
+		return unix.AF_INET
+	case ip.Is6():
+		return unix.AF_INET6
+	}
+	return unix.AF_UNSPEC
 }

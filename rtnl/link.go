@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"strconv"
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
@@ -380,4 +381,117 @@ func bytesOrNil(b []byte) []byte {
 		return nil
 	}
 	return b
+}
+
+// extMaskSkipStats is IFLA_EXT_MASK = RTEXT_FILTER_SKIP_STATS: links are
+// answered without their ~300 bytes of counters, which nothing here reads.
+func extMaskSkipStats() RawAttr {
+	return RawAttr{Type: unix.IFLA_EXT_MASK, Data: binary.NativeEndian.AppendUint32(nil, rtextFilterSkipStats)}
+}
+
+// Links returns every link of the namespace (RTM_GETLINK dump).
+func (c *Conn) Links() ([]Link, error) {
+	req := &Link{Unknown: []RawAttr{extMaskSkipStats()}}
+	return dumpOf[Link](c, "link dump", unix.RTM_GETLINK, unix.RTM_NEWLINK, req, nil)
+}
+
+// LinkByName returns the link called name, asked for by name
+// (RTM_GETLINK with IFLA_IFNAME), without a dump. A missing link is
+// unix.ENODEV.
+func (c *Conn) LinkByName(name string) (*Link, error) {
+	return c.getLink("link show", name, &Link{Name: name, Unknown: []RawAttr{extMaskSkipStats()}})
+}
+
+// LinkByIndex returns the link with ifindex i. A missing link is
+// unix.ENODEV.
+func (c *Conn) LinkByIndex(i int32) (*Link, error) {
+	return c.getLink("link show", "index "+strconv.Itoa(int(i)), &Link{Index: i, Unknown: []RawAttr{extMaskSkipStats()}})
+}
+
+func (c *Conn) getLink(op, obj string, req *Link) (*Link, error) {
+	m, err := c.get(op, obj, unix.RTM_GETLINK, req)
+	if err != nil {
+		return nil, err
+	}
+	l := new(Link)
+	if err := l.UnmarshalBinary(m.Data); err != nil {
+		return nil, &OpError{Op: op, Obj: obj, Err: err}
+	}
+	return l, nil
+}
+
+// LinkAdd creates a link (RTM_NEWLINK with NLM_F_CREATE|NLM_F_EXCL), as
+// `ip link add` does. A veth whose Peer has NetNS set is created with its
+// peer already in that namespace, and l.Flags/Change IFF_UP and l.Master
+// bring the host end up and enslave it, all in one message. (The peer
+// itself cannot be created up: ENOTCONN.)
+//
+// AddrGenModeNone (on l, or on a peer created in this namespace) is
+// refused by the kernel at creation, so it is set by name in a second
+// write, sent only if the creation succeeded (never on a link of that name
+// that was already there), and IFF_UP after it; see link_request.go.
+func (c *Conn) LinkAdd(l *Link) error {
+	b := c.Batch()
+	b.LinkAdd(l)
+	return single(b.Flush())
+}
+
+// LinkCreate is LinkAdd that also returns the new link as the kernel
+// reports it (its index; for a veth, ParentIndex is the peer's index in
+// the peer's namespace), without another request: the creation carries
+// NLM_F_ECHO, and the kernel (Linux 6.1 and later) sends its RTM_NEWLINK
+// notification back to this socket before the ACK. On an older kernel,
+// which ignores the flag, the link is looked up by name once created.
+// The report is the link as registered, before the kernel applies
+// l.Master (so its Master is 0) and before the follow-ups that
+// AddrGenModeNone brings (so, with those, still down): use it for
+// indexes, not for state.
+func (c *Conn) LinkCreate(l *Link) (*Link, error) {
+	var got Link
+	b := c.Batch()
+	b.LinkCreate(l, &got)
+	if err := single(b.Flush()); err != nil {
+		return nil, err
+	}
+	if got.Index == 0 {
+		return c.LinkByName(l.Name)
+	}
+	return &got, nil
+}
+
+// LinkSet changes an existing link (RTM_NEWLINK without NLM_F_CREATE, as
+// `ip link set` sends it), found by l.Index, or by l.Name when Index is
+// 0. Every non-zero field is applied in one message: Flags under the
+// Change mask (IFF_UP), MTU, Master or NoMaster, Address, NetNS, and a
+// new Name (which needs Index). AddrGenModeNone together with IFF_UP is
+// sent as two messages in one write, the mode first, because the kernel
+// applies flags before IFLA_AF_SPEC.
+func (c *Conn) LinkSet(l *Link) error {
+	b := c.Batch()
+	b.LinkSet(l)
+	return single(b.Flush())
+}
+
+// single returns the only error of a one-request Batch.Flush as itself
+// (an *OpError) rather than inside errors.Join.
+func single(err error) error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		if errs := j.Unwrap(); len(errs) == 1 {
+			return errs[0]
+		}
+	}
+	return err
+}
+
+// LinkDel deletes the link with ifindex index (RTM_DELLINK). Deleting one
+// end of a veth deletes both.
+func (c *Conn) LinkDel(index int32) error {
+	return c.request("link del", "index "+strconv.Itoa(int(index)), unix.RTM_DELLINK, 0, &Link{Index: index})
+}
+
+func linkObj(l *Link) string {
+	if l.Name != "" {
+		return l.Name
+	}
+	return "index " + strconv.Itoa(int(l.Index))
 }

@@ -83,3 +83,38 @@ func (n *Neigh) UnmarshalBinary(b []byte) error {
 	}
 	return nil
 }
+
+// Neighs returns the neighbour entries of family (AF_INET, AF_INET6, or
+// 0 for both): an RTM_GETNEIGH dump. Entries of every state are
+// returned, NUD_NOARP ones included (`ip neigh show` hides those).
+func (c *Conn) Neighs(family Family) ([]Neigh, error) {
+	return dumpOf(c, "neigh dump", unix.RTM_GETNEIGH, unix.RTM_NEWNEIGH, &Neigh{Family: family}, func(n *Neigh) bool {
+		return n.Family == unix.AF_INET || n.Family == unix.AF_INET6
+	})
+}
+
+// NeighAdd adds a neighbour entry (RTM_NEWNEIGH, NLM_F_CREATE|NLM_F_EXCL)
+// as `ip neigh add IP lladdr MAC dev DEV` does: State defaults to
+// NUD_PERMANENT and the family is taken from the address.
+func (c *Conn) NeighAdd(n *Neigh) error {
+	q := n.request()
+	return c.request("neigh add", q.IP.String(), unix.RTM_NEWNEIGH, netlink.Create|netlink.Excl, &q)
+}
+
+// NeighDel deletes a neighbour entry (RTM_DELNEIGH), filled as NeighAdd
+// fills it.
+func (c *Conn) NeighDel(n *Neigh) error {
+	q := n.request()
+	return c.request("neigh del", q.IP.String(), unix.RTM_DELNEIGH, 0, &q)
+}
+
+func (n *Neigh) request() Neigh {
+	q := *n
+	if q.State == 0 {
+		q.State = unix.NUD_PERMANENT
+	}
+	if q.Family == 0 {
+		q.Family = ipFamily(q.IP)
+	}
+	return q
+}

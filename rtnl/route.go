@@ -201,3 +201,36 @@ func routeFamily(r *Route) Family {
 	}
 	return unix.AF_INET
 }
+
+// Routes returns the routes of the main table (RT_TABLE_MAIN) of family
+// (AF_INET, AF_INET6, or 0 for both): an RTM_GETROUTE dump, filtered
+// here as `ip route show` filters it.
+func (c *Conn) Routes(family Family) ([]Route, error) {
+	return dumpOf(c, "route dump", unix.RTM_GETROUTE, unix.RTM_NEWROUTE, &Route{Family: family}, func(r *Route) bool {
+		return r.Table == unix.RT_TABLE_MAIN
+	})
+}
+
+// RouteAdd adds a route (RTM_NEWROUTE, NLM_F_CREATE|NLM_F_EXCL). Zero
+// header fields are filled as `ip route add` fills them: table main,
+// protocol boot, type unicast, scope link without a gateway (universe
+// with one), family from the addresses.
+func (c *Conn) RouteAdd(r *Route) error {
+	q := r.addDefaults()
+	return c.request("route add", routeObj(&q), unix.RTM_NEWROUTE, netlink.Create|netlink.Excl, &q)
+}
+
+// RouteDel deletes a route (RTM_DELROUTE), filled as `ip route del`
+// fills it: table main, scope RT_SCOPE_NOWHERE (any), family from the
+// addresses.
+func (c *Conn) RouteDel(r *Route) error {
+	q := r.delDefaults()
+	return c.request("route del", routeObj(&q), unix.RTM_DELROUTE, 0, &q)
+}
+
+func routeObj(r *Route) string {
+	if !r.Dst.IsValid() && r.DstLen == 0 {
+		return "default"
+	}
+	return r.DstPrefix().String()
+}
