@@ -105,11 +105,6 @@ func objects() []object {
 		{name: "arping", exact: true, parse: parseArping, usage: arpingUsage},    // ping.go (probe)
 		{name: "nat", exact: true, parse: parseNAT, usage: natUsage},             // nat.go (nft)
 		{name: "forward", exact: true, parse: parseForward, usage: forwardUsage}, // forward.go (nsutil sysctl)
-		//
-		// TOPO HOOK: the topo helper registers up, down, plan, status,
-		// doctor, demo, graph (and sandbox) here, one line each, with the
-		// parse functions and usage texts in cmd/nsnet/topo.go, e.g.
-		//   {name: "up", exact: true, parse: parseUp, usage: upUsage},
 		{name: "up", exact: true, parse: parseUp, usage: upUsage},                // topo.go
 		{name: "down", exact: true, parse: parseDown, usage: downUsage},          // topo.go
 		{name: "plan", exact: true, parse: parsePlan, usage: planUsage},          // topo.go
