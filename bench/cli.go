@@ -111,8 +111,8 @@ func BinarySize(path string) (files []FileSize, static bool, err error) {
 		default:
 			continue // linux-vdso
 		}
-		if real, err := filepath.EvalSymlinks(lib); err == nil {
-			lib = real
+		if target, err := filepath.EvalSymlinks(lib); err == nil {
+			lib = target
 		}
 		if st, err := os.Stat(lib); err == nil {
 			files = append(files, FileSize{lib, st.Size()})

@@ -245,8 +245,9 @@ func appendStrings(b []byte, key string, s []string) []byte {
 
 func quote(s string) string { return strconv.Quote(s) }
 
-// Members, Elems and Str are the decoding helpers for packages that read
-// parts of a configuration (cni/hostlocal reads the ipam object).
+// Members calls fn for each member of the object v. Members, Elems and
+// Str are the decoding helpers for packages that read parts of a
+// configuration (cni/hostlocal reads the ipam object).
 func Members(v *jsonlite.Value, path string, fn func(key string, v *jsonlite.Value, path string) error) error {
 	return object(v, path, fn)
 }

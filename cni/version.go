@@ -53,11 +53,11 @@ func Supported(v string) bool {
 	return false
 }
 
-// AtLeast reports whether version v is at least min ("0.4.0" for CHECK,
+// AtLeast reports whether version v is at least least ("0.4.0" for CHECK,
 // "1.1.0" for GC and STATUS). An unparsable v is not.
-func AtLeast(v, min string) bool {
+func AtLeast(v, least string) bool {
 	a, ok := parseVersion(v)
-	b, ok2 := parseVersion(min)
+	b, ok2 := parseVersion(least)
 	return ok && ok2 && !a.less(b)
 }
 

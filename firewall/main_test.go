@@ -8,5 +8,3 @@ import (
 )
 
 func TestMain(m *testing.M) { os.Exit(sandbox.Main(m)) }
-
-func requireInside(t testing.TB) { sandbox.Require(t) }

@@ -16,9 +16,8 @@ import (
 // replies) holds the Conn for itself, so replies never cross. The Tx values
 // it makes are not safe for concurrent use.
 type Conn struct {
-	nl    *netlink.Conn
-	mu    sync.Mutex // one request/reply exchange at a time
-	natMu sync.Mutex // one NAT read-check-commit at a time on this Conn
+	nl *netlink.Conn
+	mu sync.Mutex // one request/reply exchange at a time
 
 	bufMu  sync.Mutex
 	sndbuf int // socket buffer sizes already asked for (0 = kernel default)

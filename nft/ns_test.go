@@ -13,19 +13,9 @@ import (
 
 func newNS(t testing.TB) *nsutil.NetNS { return nfttest.NewNS(t) }
 
-func doIn(ns *nsutil.NetNS, fn func() error) error { return nfttest.Do(ns, fn) }
-
 func runIn(t testing.TB, ns *nsutil.NetNS, name string, args ...string) string {
 	t.Helper()
 	return nfttest.Run(t, ns, name, args...)
-}
-
-func tryIn(ns *nsutil.NetNS, name string, args ...string) (string, error) {
-	return nfttest.Try(ns, "", name, args...)
-}
-
-func tryInStdin(ns *nsutil.NetNS, stdin, name string, args ...string) (string, error) {
-	return nfttest.Try(ns, stdin, name, args...)
 }
 
 // dialIn dials a Conn inside ns (nil: the sandbox's own namespace),

@@ -149,16 +149,6 @@ func Parse(name string, data []byte) (*Topology, error) {
 // Source returns the file name the topology was read from.
 func (t *Topology) Source() string { return t.source }
 
-// namespace returns the namespace called name, or nil.
-func (t *Topology) namespace(name string) *Namespace {
-	for i := range t.Namespaces {
-		if t.Namespaces[i].Name == name {
-			return &t.Namespaces[i]
-		}
-	}
-	return nil
-}
-
 // bridge returns the bridge called name, or nil.
 func (t *Topology) bridge(name string) *Bridge {
 	for i := range t.Bridges {

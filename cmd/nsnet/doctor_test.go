@@ -60,11 +60,11 @@ func TestDoctorFindsEachBreak(t *testing.T) {
 		return func(t *testing.T) { sandbox.Run(t, "ip", args...) }
 	}
 	for _, tt := range []struct {
-		name   string
-		check  string
-		break_ func(t *testing.T)
-		fix    string // the fix doctor must print ("FILE" is the topology path)
-		undo   func(t *testing.T)
+		name    string
+		check   string
+		breakFn func(t *testing.T)
+		fix     string // the fix doctor must print ("FILE" is the topology path)
+		undo    func(t *testing.T)
 	}{
 		{"namespace deleted", topo.CheckNetns, ip("netns", "del", "lan"), "nsnet up FILE", nil},
 		{"veth deleted", topo.CheckVeth, ip("link", "del", "veth-red-br"), "nsnet up FILE", nil},
@@ -104,7 +104,7 @@ func TestDoctorFindsEachBreak(t *testing.T) {
 			if code, out, errs := nsnetRun(t, "up", file); code != 0 {
 				t.Fatalf("up: exit %d\n%s%s", code, out, errs)
 			}
-			broken := false // undo only once break_ has started
+			broken := false // undo only once breakFn has started
 			defer func() {
 				if tt.undo != nil && broken {
 					tt.undo(t)
@@ -117,7 +117,7 @@ func TestDoctorFindsEachBreak(t *testing.T) {
 				t.Fatalf("doctor on the working seed: exit %d, %+v", code, failedItems(d))
 			}
 			broken = true
-			tt.break_(t)
+			tt.breakFn(t)
 			code, d := runDoctor(t, file)
 			if code != 1 || d.OK {
 				t.Fatalf("doctor after %s: exit %d, ok %v; want 1, false", tt.name, code, d.OK)

@@ -98,7 +98,8 @@ func (p *call) releaseIPAM(a *Attachment) error {
 	case ipamNone:
 		return nil
 	case ipamInternal:
-		dataDir, network := hostlocal.DefaultDataDir, p.conf.Name
+		var dataDir string
+		network := p.conf.Name
 		var ips []netip.Addr
 		if a != nil && a.IPAM == ipamInternal {
 			dataDir = a.DataDir
