@@ -88,16 +88,6 @@ func (s *sys) put(h *handle) {
 	s.ns[h.name] = h
 }
 
-// drop closes and forgets the handle of ns, so that the namespace can die.
-func (s *sys) drop(ns string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if h := s.ns[ns]; h != nil {
-		h.close()
-		delete(s.ns, ns)
-	}
-}
-
 // openNS opens the named namespace and dials its socket. A missing
 // namespace returns (nil, nil).
 func openNS(name string) (*handle, error) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"os/exec"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -80,8 +79,6 @@ func iptForms(t *testing.T) [][3]string {
 	}
 	return out
 }
-
-var listHandles = regexp.MustCompile(`# handle \d+`)
 
 // TestIPTablesFormsAsIPTablesNFT: every supported rule form, added by
 // nsnet in one namespace and by iptables-nft in another, is listed alike
