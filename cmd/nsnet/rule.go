@@ -411,34 +411,34 @@ func (r ruleReq) run(e *env) error {
 }
 
 // keep is iproute2's filter_nlmsg(): the template f (a parsed selector)
-// against the dumped rule r.
-func (a *ruleArgs) keep(r *rtnl.Rule) bool {
-	f := &a.rule
+// against the dumped rule d.
+func (r *ruleArgs) keep(d *rtnl.Rule) bool {
+	f := &r.rule
 	prefixOK := func(p netip.Prefix, addr netip.Addr, l uint8) bool {
 		if !p.IsValid() {
 			return true // no filter, or "all" (the dump is of one family)
 		}
-		if p.Addr().Is4() != (r.Family == rtnl.FamilyInet) || p.Bits() > int(l) {
+		if p.Addr().Is4() != (d.Family == rtnl.FamilyInet) || p.Bits() > int(l) {
 			return false
 		}
 		return p.Bits() == 0 || !addr.IsValid() || p.Masked().Contains(addr)
 	}
 	switch {
-	case f.HasPriority && f.Priority != r.Priority,
-		f.Flags&rtnl.RuleInvert != 0 && r.Flags&rtnl.RuleInvert == 0,
-		!prefixOK(f.SrcPrefix(), r.Src, r.SrcLen),
-		!prefixOK(f.DstPrefix(), r.Dst, r.DstLen),
-		a.tos != "" && f.TOS != r.TOS,
-		f.Mark != 0 && f.Mark != r.Mark,
-		f.Mask != 0 && f.Mask != r.Mask,
-		f.IIF != "" && f.IIF != r.IIF,
-		f.OIF != "" && f.OIF != r.OIF,
-		f.HasL3MDev && r.L3MDev == 0,
-		f.UIDRange != nil && (r.UIDRange == nil || *r.UIDRange != *f.UIDRange),
-		f.IPProto != 0 && f.IPProto != r.IPProto,
-		f.SPort != nil && f.SPort.Start != 0 && (r.SPort == nil || *r.SPort != *f.SPort),
-		f.DPort != nil && f.DPort.Start != 0 && (r.DPort == nil || *r.DPort != *f.DPort),
-		f.Table > 0 && f.Table != r.Table:
+	case f.HasPriority && f.Priority != d.Priority,
+		f.Flags&rtnl.RuleInvert != 0 && d.Flags&rtnl.RuleInvert == 0,
+		!prefixOK(f.SrcPrefix(), d.Src, d.SrcLen),
+		!prefixOK(f.DstPrefix(), d.Dst, d.DstLen),
+		r.tos != "" && f.TOS != d.TOS,
+		f.Mark != 0 && f.Mark != d.Mark,
+		f.Mask != 0 && f.Mask != d.Mask,
+		f.IIF != "" && f.IIF != d.IIF,
+		f.OIF != "" && f.OIF != d.OIF,
+		f.HasL3MDev && d.L3MDev == 0,
+		f.UIDRange != nil && (d.UIDRange == nil || *d.UIDRange != *f.UIDRange),
+		f.IPProto != 0 && f.IPProto != d.IPProto,
+		f.SPort != nil && f.SPort.Start != 0 && (d.SPort == nil || *d.SPort != *f.SPort),
+		f.DPort != nil && f.DPort.Start != 0 && (d.DPort == nil || *d.DPort != *f.DPort),
+		f.Table > 0 && f.Table != d.Table:
 		return false
 	}
 	return true
