@@ -595,3 +595,21 @@ func findRoute(ns *NS, dst netip.Prefix, metric uint32) (*rtnl.Route, error) {
 	}
 	return nil, errors.New("no route " + dst.String() + " metric " + strconv.Itoa(int(metric)))
 }
+
+// TestHostSysctlPath: the process's own namespace reads sysctls by path
+// with nsutil's rule (dotted keys, or paths for names with dots), and
+// leaves anything else to nsutil to refuse.
+func TestHostSysctlPath(t *testing.T) {
+	for key, want := range map[string]string{
+		"net.ipv4.ip_forward":               "/proc/sys/net/ipv4/ip_forward",
+		"net/ipv4/conf/br.1/route_localnet": "/proc/sys/net/ipv4/conf/br.1/route_localnet",
+		"kernel.hostname":                   "",
+		"net/../kernel/hostname":            "",
+		"net":                               "",
+	} {
+		got, ok := hostSysctlPath(key)
+		if got != want || ok != (want != "") {
+			t.Errorf("hostSysctlPath(%q) = %q, %v; want %q", key, got, ok, want)
+		}
+	}
+}

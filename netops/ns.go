@@ -166,20 +166,22 @@ func (n *NS) Close() error {
 
 // SysctlGet reads a per-namespace sysctl of n ("net.ipv4.ip_forward").
 func (n *NS) SysctlGet(key string) (string, error) {
-	if !n.current || !strings.HasPrefix(key, "net.") {
+	p, ok := hostSysctlPath(key)
+	if !n.current || !ok {
 		return n.ns.SysctlGet(key)
 	}
-	b, err := os.ReadFile(hostSysctlPath(key))
+	b, err := os.ReadFile(p)
 	return strings.TrimSuffix(string(b), "\n"), err
 }
 
 // SysctlSet writes a per-namespace sysctl of n. Not journaled: Sysctl is
 // the journaled change.
 func (n *NS) SysctlSet(key, value string) error {
-	if !n.current || !strings.HasPrefix(key, "net.") {
+	p, ok := hostSysctlPath(key)
+	if !n.current || !ok {
 		return n.ns.SysctlSet(key, value)
 	}
-	f, err := os.OpenFile(hostSysctlPath(key), os.O_WRONLY, 0)
+	f, err := os.OpenFile(p, os.O_WRONLY, 0)
 	if err != nil {
 		return err
 	}
@@ -190,7 +192,23 @@ func (n *NS) SysctlSet(key, value string) error {
 	return f.Close()
 }
 
-// hostSysctlPath maps the fixed dotted net.* keys to /proc/sys.
-func hostSysctlPath(key string) string {
-	return "/proc/sys/" + strings.ReplaceAll(key, ".", "/")
+// hostSysctlPath maps a key to its file under /proc/sys/net, as
+// nsutil.NetNS.SysctlGet reads keys: sysctl(8)'s dotted form, or a path
+// ("net/ipv4/conf/br.1/forwarding", for interface names with dots). ok is
+// false for anything else, which nsutil then refuses with its reason.
+func hostSysctlPath(key string) (path string, ok bool) {
+	rel := key
+	if !strings.Contains(key, "/") {
+		rel = strings.ReplaceAll(key, ".", "/")
+	}
+	parts := strings.Split(rel, "/")
+	if len(parts) < 2 || parts[0] != "net" {
+		return "", false
+	}
+	for _, p := range parts {
+		if p == "" || p == "." || p == ".." {
+			return "", false
+		}
+	}
+	return "/proc/sys/" + rel, true
 }
