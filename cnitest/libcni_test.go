@@ -11,6 +11,7 @@ import (
 	"github.com/containernetworking/cni/pkg/types"
 	types100 "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/nsnet/nsnet/internal/nettest"
+	"github.com/nsnet/nsnet/rtnl"
 )
 
 // TestLibcni drives nsnet through libcni's NetworkList API at 1.0.0 and
@@ -182,5 +183,42 @@ func TestSelectMatchesLibcni(t *testing.T) {
 		if ours != l.CNIVersion {
 			t.Errorf("%s: nsnet selects %q, libcni %q", tt, ours, l.CNIVersion)
 		}
+	}
+}
+
+// TestCapabilities: the ips and mac capabilities give the pod the asked
+// address and MAC.
+func TestCapabilities(t *testing.T) {
+	require(t)
+	n := newNetwork()
+	l := n.list(t, "1.0.0", n.nsnetPlugin(""))
+	c := cniConfig()
+	p := startPod(t, "caps")
+	want := n.subnet.Addr().Next().Next().Next().Next() // .4
+	rt := p.rt("eth0", map[string]any{"ips": []string{want.String() + "/24"}, "mac": "c2:00:00:00:12:34"})
+	res, err := c.AddNetworkList(ctx(t), l, rt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := types100.NewResultFromResult(res)
+	if got := r.IPs[0].Address.IP.String(); got != want.String() {
+		t.Errorf("address %s, want %s", got, want)
+	}
+	if got := r.Interfaces[2].Mac; got != "c2:00:00:00:12:34" {
+		t.Errorf("mac %s", got)
+	}
+	rc, err := rtnl.Dial(p.ns(t).File())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	if l, err := rc.LinkByName("eth0"); err != nil || l.Address.String() != "c2:00:00:00:12:34" {
+		t.Errorf("eth0 in the pod: %v %v", l, err)
+	}
+	if err := c.CheckNetworkList(ctx(t), l, rt); err != nil {
+		t.Errorf("Check: %v", err)
+	}
+	if err := c.DelNetworkList(ctx(t), l, rt); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -173,9 +173,19 @@ func (p *call) wire(j *netops.Journal, host, cont *netops.NS, a *Attachment, ipa
 			return nil, err
 		}
 	}
-	if c.IPMasq || len(c.RuntimeConfig.PortMappings) > 0 {
-		if err := netops.Sysctl(j, host, "net.ipv4.ip_forward", "1"); err != nil {
-			return nil, err
+	// Forwarding for each family the pod routes through the host (the
+	// reference enables it with isGateway; masquerade and port mappings
+	// need it too).
+	if c.IsGateway || c.IPMasq || len(c.RuntimeConfig.PortMappings) > 0 {
+		if gw4.IsValid() || hasFamily(a.IPs, true) {
+			if err := netops.Sysctl(j, host, "net.ipv4.ip_forward", "1"); err != nil {
+				return nil, err
+			}
+		}
+		if !noIPv6 {
+			if err := netops.Sysctl(j, host, "net.ipv6.conf.all.forwarding", "1"); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if c.IPMasq {
@@ -335,4 +345,13 @@ func randomMAC() net.HardwareAddr {
 
 func (p *call) warn(msg string) {
 	p.stderr.Write([]byte("nsnet: " + msg + "\n"))
+}
+
+func hasFamily(ps []netip.Prefix, v4 bool) bool {
+	for _, p := range ps {
+		if p.Addr().Is4() == v4 {
+			return true
+		}
+	}
+	return false
 }
