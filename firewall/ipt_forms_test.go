@@ -34,14 +34,19 @@ func readIPTForms(t testing.TB) []iptForm {
 	return fs
 }
 
-// words splits a command line as sh does for the forms (double quotes
-// only).
+// shWords splits a command line as iptables-restore does: double quotes,
+// with \ escapes inside them.
 func shWords(s string) []string {
 	var out []string
 	var cur strings.Builder
 	in, any := false, false
-	for _, c := range s {
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		c := rs[i]
 		switch {
+		case in && c == '\\' && i+1 < len(rs):
+			i++
+			cur.WriteRune(rs[i])
 		case c == '"':
 			in, any = !in, true
 		case c == ' ' && !in:

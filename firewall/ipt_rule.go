@@ -349,6 +349,12 @@ func ParseIPTExprs(exprs []nft.Expr, v6 bool) (r IPTRule, packets, bytes uint64,
 			return r, 0, 0, false
 		}
 	}
+	// Only the exact encoding nsnet (and iptables-nft) writes reads as
+	// this rule: expressions in another order, without the counter or
+	// with other values are another tool's rule.
+	if e, _ := r.Exprs(v6); !sameIPTExprs(e, exprs) {
+		return r, 0, 0, false
+	}
 	return r, packets, bytes, true
 }
 

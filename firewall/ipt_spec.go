@@ -147,6 +147,12 @@ func ParseIPTRule(words []string, v6 bool) (IPTRule, error) {
 			if len(v) >= unix.IFNAMSIZ {
 				return r, synErr("interface name `%s' must be shorter than IFNAMSIZ (%d)", v, unix.IFNAMSIZ)
 			}
+			if v == "" || v == "+" {
+				break // any interface, as iptables reads it
+			}
+			if strings.ContainsAny(v, " \t\n/\"'\\\x00") || strings.Contains(v[:len(v)-1], "+") {
+				return r, &IPTUnsupportedError{Word: "interface name " + strconv.Quote(v)}
+			}
 			if flag == "-i" {
 				r.In, r.InInv = v, inv
 			} else {
@@ -358,6 +364,9 @@ func (p *iptParser) target(r *IPTRule, name string) error {
 		if name == "" || strings.HasPrefix(name, "-") {
 			return synErr("option \"-j\" requires an argument")
 		}
+		if len(name) > 28 || strings.ContainsAny(name, " \t\n\"'!") {
+			return synErr("Invalid target name `%s' (28 chars max)", name)
+		}
 		t = IPTTarget{Kind: "JUMP", Chain: name}
 	}
 	given := false
@@ -567,6 +576,9 @@ func iptPortRange(s, sep string) (nft.PortRange, error) {
 // [ADDR6]:PORT for ip6.
 func natRange(s string, v6 bool, proto uint8) (nft.NATRange, error) {
 	var r nft.NATRange
+	if s == "" {
+		return r, synErr("Bad IP address \"\"")
+	}
 	addrs, ports := s, ""
 	if v6 && strings.HasPrefix(s, "[") {
 		end := strings.Index(s, "]")

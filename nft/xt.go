@@ -135,7 +135,7 @@ func LogInfo(level, flags uint8, prefix string) []byte {
 
 // ParseLogInfo decodes LogInfo's layout.
 func ParseLogInfo(b []byte) (level, flags uint8, prefix string, err error) {
-	if len(b) != 32 {
+	if len(b) != 32 || b[31] != 0 { // the kernel wants the prefix NUL-terminated (log_tg_check)
 		return 0, 0, "", errXTInfo
 	}
 	return b[0], b[1], cString(b[2:32]), nil
@@ -150,7 +150,7 @@ func CommentInfo(s string) []byte {
 
 // ParseCommentInfo decodes CommentInfo's layout.
 func ParseCommentInfo(b []byte) (string, error) {
-	if len(b) != 256 {
+	if len(b) != 256 || b[255] != 0 {
 		return "", errXTInfo
 	}
 	return cString(b), nil

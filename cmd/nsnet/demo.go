@@ -183,6 +183,7 @@ func runDemo(w io.Writer) (bool, error) {
 		err = fmt.Errorf("got %q", got)
 	}
 	d.claim("LAN -> host 192.168.1.2:8080 -> blue 192.168.15.2:80 (web app in blue answers)", err, false)
+	d.claim("LAN -> host 192.168.1.2:80 -> blue:80 after the tutorial's own iptables lines", d.tutorialIPTables(lan), false)
 	srv.Close()
 	closeAll() // open handles would keep the namespaces alive after down
 	fmt.Fprintln(w)
@@ -241,4 +242,43 @@ func reportErr(r *topo.Report) error {
 		f = append(f, it.Check+": "+it.Object)
 	}
 	return fmt.Errorf("failed: %s", strings.Join(f, "; "))
+}
+
+// tutorialIPTables runs the seed's two iptables lines verbatim through
+// nsnet as iptables (ln -s nsnet iptables), written as iptables-nft
+// writes them, proves the DNAT with traffic from lan, and deletes them.
+func (d *demo) tutorialIPTables(lan *nsutil.NetNS) error {
+	lines := [][]string{
+		{"-t", "nat", "-A", "POSTROUTING", "-s", "192.168.15.0/24", "-j", "MASQUERADE"},
+		{"-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "80", "-j", "DNAT", "--to-destination", "192.168.15.2:80"},
+	}
+	ipt := func(args []string) error {
+		var errb strings.Builder
+		if code := iptMain("iptables", args, nil, d.w, &errb); code != 0 {
+			return fmt.Errorf("iptables %s: exit %d: %s", strings.Join(args, " "), code, errb.String())
+		}
+		return nil
+	}
+	for _, l := range lines {
+		fmt.Fprintf(d.w, "   $ iptables %s\n", strings.Join(l, " "))
+		if err := ipt(l); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(d.w, "   $ iptables -t nat -S")
+	if err := ipt([]string{"-t", "nat", "-S"}); err != nil {
+		return err
+	}
+	got, err := nettest.Get(lan, "192.168.1.2:80", 2*time.Second)
+	if err == nil && got != "hello from blue\n" {
+		err = fmt.Errorf("got %q", got)
+	}
+	for _, l := range lines {
+		del := append([]string{}, l...)
+		del[2] = "-D"
+		if derr := ipt(del); err == nil {
+			err = derr
+		}
+	}
+	return err
 }

@@ -304,6 +304,7 @@ func (d *iptDialect) iptables(args []string) int {
 			return d.usage(fmt.Sprintf("Bad argument `%s'", c.rule[0]), true, false)
 		}
 	}
+	rule.XTPorts = xtPorts()
 	if c.cmd == 'P' && c.arg != "ACCEPT" && c.arg != "DROP" {
 		fmt.Fprintf(d.stderr, "%s: Bad policy name. Run `dmesg' for more information.\n", d.prog)
 		return 1
@@ -371,6 +372,11 @@ func (d *iptDialect) iptables(args []string) int {
 	}
 	return 0
 }
+
+// xtPorts reports whether ports are to be written as the xt tcp/udp
+// match, which iptables 1.8.7 (Ubuntu 22.04) needs to read them back:
+// NSNET_IPTABLES_XT_PORTS=1. -C and -D find a rule in either form.
+func xtPorts() bool { return os.Getenv("NSNET_IPTABLES_XT_PORTS") == "1" }
 
 func (d *iptDialect) done(err error, op, chain string) int {
 	if err != nil {

@@ -232,6 +232,7 @@ func parseRestore(r io.Reader, v6 bool) ([]firewall.IPTRestoreTable, []restoreLi
 			if err != nil {
 				return nil, nil, &restoreLineError{line: n, err: err}
 			}
+			rule.XTPorts = xtPorts()
 			cur.Rules = append(cur.Rules, firewall.IPTAppend{Chain: words[1], Rule: rule})
 			lines[len(lines)-1].rules = append(lines[len(lines)-1].rules, n)
 		}

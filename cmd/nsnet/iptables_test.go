@@ -366,3 +366,29 @@ func TestIPTablesNames(t *testing.T) {
 		t.Errorf("iptables -V = %d %q %q", code, o.String(), e.String())
 	}
 }
+
+// TestIPTablesXTPorts: with NSNET_IPTABLES_XT_PORTS=1 ports go out as the
+// xt tcp/udp match (what iptables 1.8.7 reads); iptables-nft 1.8.9 lists
+// the rule with the same words, nft shows the xt match, and -C/-D of the
+// native spelling still find it.
+func TestIPTablesXTPorts(t *testing.T) {
+	needIPTablesNFT(t)
+	t.Setenv("NSNET_IPTABLES_XT_PORTS", "1")
+	ns := nfttest.NewNS(t)
+	rule := []string{"-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "80", "-j", "DNAT", "--to-destination", "192.168.15.2:80"}
+	if _, e, code := nsIPT(t, ns, "", "iptables", rule...); code != 0 {
+		t.Fatal(e)
+	}
+	out, _, _ := realIPT(t, ns, "", "iptables-nft", "-t", "nat", "-S", "PREROUTING")
+	if !strings.Contains(out, "-A PREROUTING -p tcp -m tcp --dport 80 -j DNAT --to-destination 192.168.15.2:80") {
+		t.Errorf("iptables-nft -S:\n%s", out)
+	}
+	if l := nfttest.Run(t, ns, "nft", "--debug=netlink", "list", "ruleset"); !strings.Contains(l, "[ match name tcp rev 0 ]") {
+		t.Errorf("nft does not show an xt tcp match:\n%s", l)
+	}
+	t.Setenv("NSNET_IPTABLES_XT_PORTS", "0")
+	rule[2] = "-D"
+	if _, e, code := nsIPT(t, ns, "", "iptables", rule...); code != 0 {
+		t.Fatalf("-D of the native spelling: %d %s", code, e)
+	}
+}

@@ -156,7 +156,11 @@ func TestDemo(t *testing.T) {
 		"ok   LAN -> host 192.168.1.2:8080 -> blue 192.168.15.2:80",
 		"$ iptables -t nat -A POSTROUTING -s 192.168.15.0/24 -j MASQUERADE",
 		"ok   doctor:",
-		"demo: all 10 claims held",
+		// the tutorial's two iptables lines, verbatim, through nsnet as iptables
+		"   $ iptables -t nat -A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 192.168.15.2:80",
+		"-A PREROUTING -p tcp -m tcp --dport 80 -j DNAT --to-destination 192.168.15.2:80",
+		"ok   LAN -> host 192.168.1.2:80 -> blue:80 after the tutorial's own iptables lines",
+		"demo: all 11 claims held",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q\n%s", want, out.String())
