@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/nsnet/nsnet/cni"
-	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/netops"
 	"golang.org/x/sys/unix"
 )
@@ -190,17 +189,17 @@ func (p *call) wire(j *netops.Journal, host, cont *netops.NS, a *Attachment, ipa
 	}
 	if c.IPMasq {
 		for _, ip := range a.IPs {
-			m := firewall.Masquerade{Src: netip.PrefixFrom(ip.Addr(), ip.Addr().BitLen())}
-			if _, err := netops.AddNAT(j, host, m); err != nil {
-				return nil, err
-			}
-			a.Masquerade = append(a.Masquerade, m.Src)
+			a.Masquerade = append(a.Masquerade, netip.PrefixFrom(ip.Addr(), ip.Addr().BitLen()))
 		}
 	}
 	if len(c.RuntimeConfig.PortMappings) > 0 {
 		if err := p.portMappings(j, host, a); err != nil {
 			return nil, err
 		}
+	}
+	// The masquerade and the port forwards: one nf_tables transaction.
+	if err := netops.AddNATs(j, host, a.natRules()); err != nil {
+		return nil, err
 	}
 	brMAC := ""
 	if l, err := host.Conn().LinkByIndex(br); err == nil {
@@ -289,10 +288,10 @@ func (p *call) gatewayOnBridge(j *netops.Journal, host *netops.NS, br int32, ips
 	return b.Flush()
 }
 
-// portMappings writes one firewall.Forward per mapping (DNAT from outside,
-// from the host itself and hairpin) to the container's address of the
-// mapping's family; route_localnet on the bridge lets the host reach a
-// mapping through 127.0.0.1.
+// portMappings records one Port (a firewall.Forward: DNAT from outside,
+// from the host itself and hairpin) per mapping and container address of
+// the mapping's family; route_localnet on the bridge lets the host reach
+// a mapping through 127.0.0.1.
 func (p *call) portMappings(j *netops.Journal, host *netops.NS, a *Attachment) error {
 	if err := netops.Sysctl(j, host, "net.ipv4.conf."+p.conf.Bridge+".route_localnet", "1"); err != nil {
 		return err
@@ -302,11 +301,7 @@ func (p *call) portMappings(j *netops.Journal, host *netops.NS, a *Attachment) e
 			if pm.HostIP.IsValid() && pm.HostIP.Is4() != ip.Addr().Is4() {
 				continue
 			}
-			port := Port{Proto: pm.Protocol, HostPort: pm.HostPort, To: netip.AddrPortFrom(ip.Addr(), pm.ContainerPort)}
-			if _, err := netops.AddNAT(j, host, port.rule()); err != nil {
-				return err
-			}
-			a.Ports = append(a.Ports, port)
+			a.Ports = append(a.Ports, Port{Proto: pm.Protocol, HostPort: pm.HostPort, To: netip.AddrPortFrom(ip.Addr(), pm.ContainerPort)})
 		}
 	}
 	return nil

@@ -7,7 +7,6 @@ import (
 
 	"github.com/nsnet/nsnet/cni"
 	"github.com/nsnet/nsnet/cni/hostlocal"
-	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/netops"
 	"github.com/nsnet/nsnet/nsutil"
 	"golang.org/x/sys/unix"
@@ -77,15 +76,7 @@ func teardown(host *netops.NS, a *Attachment) []error {
 			errs = append(errs, err)
 		}
 	}
-	for _, f := range a.Ports {
-		_, err := netops.DeleteNAT(host, f.rule())
-		errs = append(errs, err)
-	}
-	for _, m := range a.Masquerade {
-		_, err := netops.DeleteNAT(host, firewall.Masquerade{Src: m})
-		errs = append(errs, err)
-	}
-	return errs
+	return append(errs, netops.DeleteNATs(host, a.natRules()))
 }
 
 // releaseIPAM gives the attachment's addresses back: in host-local's

@@ -71,6 +71,18 @@ type Port struct {
 	To       netip.AddrPort
 }
 
+// natRules are the record's masquerades and port forwards.
+func (a *Attachment) natRules() []firewall.NATRule {
+	var out []firewall.NATRule
+	for _, m := range a.Masquerade {
+		out = append(out, firewall.Masquerade{Src: m})
+	}
+	for _, p := range a.Ports {
+		out = append(out, p.rule())
+	}
+	return out
+}
+
 // rule is the port mapping's forward: from outside, from the host (its
 // addresses and, for IPv4, 127.0.0.1 as the reference portmap allows:
 // ADD sets route_localnet on the bridge) and by hairpin.

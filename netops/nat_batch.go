@@ -1,0 +1,74 @@
+package netops
+
+import (
+	"strings"
+
+	"github.com/nsnet/nsnet/firewall"
+)
+
+// AddNATs is AddNAT for several rules in one nf_tables transaction
+// (firewall.NAT.AddAll): a CNI ADD's masquerade and port forwards
+// together. It records one undo that deletes, again in one transaction,
+// the rules this call added; rules already there exactly get none.
+func AddNATs(j *Journal, ns *NS, rules []firewall.NATRule) error {
+	if len(rules) == 0 {
+		return nil
+	}
+	obj := natsObject(ns, rules)
+	if err := j.before(obj); err != nil {
+		return &Error{Verb: Create, Object: obj, Err: err}
+	}
+	nat, err := ns.nat()
+	if err != nil {
+		return &Error{Verb: Create, Object: obj, Err: err}
+	}
+	added, err := nat.AddAll(rules)
+	if err != nil {
+		return &Error{Verb: Create, Object: obj, Err: err}
+	}
+	var mine []firewall.NATRule
+	for i, a := range added {
+		if a {
+			mine = append(mine, rules[i])
+		}
+	}
+	if len(mine) > 0 {
+		j.record(entry{verb: Create, obj: obj, ns: ns, undo: func() error {
+			nat, err := ns.nat()
+			if err != nil {
+				return err
+			}
+			return nat.DelAll(mine)
+		}})
+	}
+	return nil
+}
+
+// DeleteNATs deletes several masquerades and port forwards of table inet
+// nsnet in one transaction (teardown by value, as DeleteNAT); rules that
+// are not there are skipped.
+func DeleteNATs(ns *NS, rules []firewall.NATRule) error {
+	if len(rules) == 0 {
+		return nil
+	}
+	obj := natsObject(ns, rules)
+	nat, err := ns.nat()
+	if err != nil {
+		return &Error{Verb: Delete, Object: obj, Err: err}
+	}
+	if err := nat.DelAll(rules); err != nil {
+		return &Error{Verb: Delete, Object: obj, Err: err}
+	}
+	return nil
+}
+
+// natsObject names a group of rules: the first's kind, every rule's text.
+func natsObject(ns *NS, rules []firewall.NATRule) Object {
+	obj := natObject(ns, rules[0])
+	texts := make([]string, len(rules))
+	for i, r := range rules {
+		texts[i] = r.String()
+	}
+	obj.Name = strings.Join(texts, "; ")
+	return obj
+}
