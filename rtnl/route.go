@@ -154,9 +154,7 @@ func (r *Route) UnmarshalBinary(b []byte) error {
 func (r *Route) addDefaults() Route {
 	q := *r
 	q.Family = routeFamily(&q)
-	if q.Table == 0 {
-		q.Table = unix.RT_TABLE_MAIN
-	}
+	q.Table = defaultTable(&q)
 	if q.Protocol == 0 {
 		q.Protocol = unix.RTPROT_BOOT
 	}
@@ -165,10 +163,41 @@ func (r *Route) addDefaults() Route {
 	}
 	// iproute2's iproute_modify leaves an IPv6 route at scope universe:
 	// the kernel has no scope for IPv6 routes (it ignores rtm_scope).
-	if q.Scope == unix.RT_SCOPE_UNIVERSE && !q.Gateway.IsValid() && q.Type == unix.RTN_UNICAST && q.Family != FamilyInet6 {
-		q.Scope = unix.RT_SCOPE_LINK
+	if q.Scope == unix.RT_SCOPE_UNIVERSE && q.Family != FamilyInet6 {
+		switch q.Type {
+		case unix.RTN_UNICAST:
+			if !q.Gateway.IsValid() && !q.hasMultipath() {
+				q.Scope = unix.RT_SCOPE_LINK
+			}
+		case unix.RTN_LOCAL, unix.RTN_NAT:
+			q.Scope = unix.RT_SCOPE_HOST
+		case unix.RTN_BROADCAST, unix.RTN_MULTICAST, unix.RTN_ANYCAST:
+			q.Scope = unix.RT_SCOPE_LINK
+		}
 	}
 	return q
+}
+
+// defaultTable is r.Table, or the table iproute_modify() picks when none
+// is given: local for local, broadcast, nat and anycast routes, else main.
+func defaultTable(r *Route) uint32 {
+	switch {
+	case r.Table != 0:
+		return r.Table
+	case r.Type == unix.RTN_LOCAL, r.Type == unix.RTN_BROADCAST, r.Type == unix.RTN_NAT, r.Type == unix.RTN_ANYCAST:
+		return unix.RT_TABLE_LOCAL
+	}
+	return unix.RT_TABLE_MAIN
+}
+
+// hasMultipath reports whether r carries RTA_MULTIPATH (verbatim).
+func (r *Route) hasMultipath() bool {
+	for _, u := range r.Unknown {
+		if u.Type&nlaTypeMask == unix.RTA_MULTIPATH {
+			return true
+		}
+	}
+	return false
 }
 
 // delDefaults returns a copy of r filled as `ip route del` fills its
@@ -177,9 +206,7 @@ func (r *Route) addDefaults() Route {
 func (r *Route) delDefaults() Route {
 	q := *r
 	q.Family = routeFamily(&q)
-	if q.Table == 0 {
-		q.Table = unix.RT_TABLE_MAIN
-	}
+	q.Table = defaultTable(&q)
 	if q.Scope == 0 {
 		q.Scope = unix.RT_SCOPE_NOWHERE
 	}
@@ -209,6 +236,13 @@ func (c *Conn) Routes(family Family) ([]Route, error) {
 	return dumpOf(c, "route dump", unix.RTM_GETROUTE, unix.RTM_NEWROUTE, &Route{Family: family}, func(r *Route) bool {
 		return r.Table == unix.RT_TABLE_MAIN
 	})
+}
+
+// RoutesAll returns the routes of every table of family (AF_INET,
+// AF_INET6, or 0 for both), as `ip route show table all` asks for them:
+// an RTM_GETROUTE dump, nothing filtered.
+func (c *Conn) RoutesAll(family Family) ([]Route, error) {
+	return dumpOf[Route](c, "route dump", unix.RTM_GETROUTE, unix.RTM_NEWROUTE, &Route{Family: family}, nil)
 }
 
 // RouteAdd adds a route (RTM_NEWROUTE, NLM_F_CREATE|NLM_F_EXCL). Zero

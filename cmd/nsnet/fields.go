@@ -51,6 +51,7 @@ const (
 	jPrefsrc  = "prefsrc"
 	jMetric   = "metric"
 	jPref     = "pref"
+	jTable    = "table"
 
 	// rules (ip -j rule)
 	jPriority = "priority"

@@ -183,8 +183,8 @@ func TestRouteTextAndJSON(t *testing.T) {
 	var b bytes.Buffer
 	var out []jobj
 	for i := range routes {
-		writeRouteText(&b, &routes[i], set, false)
-		out = append(out, routeJSON(&routes[i], set, false))
+		writeRouteText(&b, &routes[i], set, routeMask{})
+		out = append(out, routeJSON(&routes[i], set, routeMask{}))
 	}
 	if b.String() != wantText {
 		t.Errorf("ip route text differs from iproute2's\n got:\n%s\nwant:\n%s", b.String(), wantText)

@@ -380,7 +380,8 @@ OBJECT:  netns   add|del|list|exec NAME [CMD...] | pids NAME | identify [PID]
                  set [dev] DEV up|down|netns NS|master BR|nomaster|mtu N|name NEW|address MAC
                  del [dev] DEV | show [dev DEV] [master BR] [type KIND]
          addr    add|del CIDR dev DEV | show [dev DEV]
-         route   add|del PREFIX|default [via GW] [dev DEV] [metric N] | show
+         route   add|del [TYPE] PREFIX|default [via GW] [dev DEV] [metric N] [table T]
+                 | show|flush [table T|all] [root|match|exact P] [dev DEV] [proto P] [type T]
          neigh   show [dev DEV] | add|del IP lladdr MAC dev DEV
          rule    add|del [not] [from P] [to P] [pref N] [fwmark M[/MASK]] [iif|oif DEV]
                  [uidrange A-B] [ipproto P] [sport|dport N[-M]] [table T] [goto N] [TYPE]

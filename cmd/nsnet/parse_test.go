@@ -16,6 +16,8 @@ import (
 // allFields lets cmp compare the unexported fields of request values.
 var allFields = cmp.Exporter(func(reflect.Type) bool { return true })
 
+func ptr[T any](v T) *T { return &v }
+
 func mac(s string) net.HardwareAddr {
 	hw, err := net.ParseMAC(s)
 	if err != nil {
@@ -118,7 +120,17 @@ func TestParse(t *testing.T) {
 		{argv: "ip route add default via fe80::1 dev x", req: routeReq{dst: pfx("::/0"), via: ip("fe80::1"), dev: "x"}},
 		{argv: "ip r a 10.0.0.0/8 dev x metric 100 src 10.1.1.1 proto static scope link",
 			req: routeReq{dst: pfx("10.0.0.0/8"), dev: "x", metric: 100, src: ip("10.1.1.1"), proto: rtnl.ProtoStatic, scope: rtnl.ScopeLink, hasScope: true}},
-		{argv: "ip route add to 10.9.9.9 dev x table main", req: routeReq{dst: pfx("10.9.9.9/32"), dev: "x"}},
+		{argv: "ip route add to 10.9.9.9 dev x table main", req: routeReq{dst: pfx("10.9.9.9/32"), dev: "x", table: "main"}},
+		{argv: "ip route add blackhole 10.4.0.0/16 table 100", req: routeReq{dst: pfx("10.4.0.0/16"), typ: rtnl.RouteBlackhole, table: "100"}},
+		{argv: "ip route add unreachable default", req: routeReq{dst: pfx("0.0.0.0/0"), typ: rtnl.RouteUnreachable}},
+		{argv: "ip route del local 10.8.0.1 dev x", req: routeReq{del: true, dst: pfx("10.8.0.1/32"), typ: rtnl.RouteLocal, dev: "x"}},
+		{argv: "ip route show table all", req: routeShowReq{f: routeFilter{table: "all"}}},
+		{argv: "ip route flush table 100 proto static", req: routeShowReq{flush: true, f: routeFilter{table: "100", proto: ptr(rtnl.ProtoStatic)}}},
+		{argv: "ip route show root 10.0.0.0/8 type blackhole", req: routeShowReq{f: routeFilter{root: pfx("10.0.0.0/8"), typ: ptr(rtnl.RouteBlackhole)}}},
+		{argv: "ip route show match 10.9.1.5", req: routeShowReq{f: routeFilter{mtch: pfx("10.9.1.5/32")}}},
+		{argv: "ip route show 10.9.0.0/16 dev x", req: routeShowReq{dev: "x", f: routeFilter{root: pfx("10.9.0.0/16"), mtch: pfx("10.9.0.0/16")}}},
+		{argv: "ip rule add from 10.1.0.0/16 table wan pref 5", req: ruleReq{ruleArgs: ruleArgs{table: "wan",
+			rule: rtnl.Rule{Family: rtnl.FamilyInet, Src: ip("10.1.0.0"), SrcLen: 16, Priority: 5, HasPriority: true}}}},
 		{argv: "ip route del default", req: routeReq{del: true, dst: pfx("0.0.0.0/0")}},
 		{argv: "ip route d 192.168.1.0/24 via 192.168.15.5 metric 5", req: routeReq{del: true, dst: pfx("192.168.1.0/24"), via: ip("192.168.15.5"), metric: 5}},
 		// neigh
@@ -226,6 +238,9 @@ var badInput = []struct {
 	{"ip rule add l3mdev table 5", "cannot be given for an l3mdev rule"},
 	{"ip link replace x type bridge", "not implemented"},
 	{"ip route get 1.1.1.1", "not implemented"},
+	{"ip route flush", "expected a selector"},
+	{"ip route show type frob", "frob"},
+	{"ip route show root 10.0.0.0/33", "10.0.0.0/33"},
 	{"ip link add x type vxlan id 5", `type "vxlan" is not supported`},
 	{"ip link add x type bridge stp_state 1", "no bridge options"},
 	{"ip link add x type veth peer name y up", "cannot be created up"},
