@@ -401,6 +401,8 @@ nsnet's own objects (never abbreviated):
                                                      CMD as PID 1 of new pid, uts, ipc and
                                                      mount namespaces, in NS's network
          ps      [NS]                                host PID, PID inside, hostname, command
+         cni     list [NETWORK] [state DIR]          attachments of the CNI plugin (CNI_COMMAND
+                                                     set: nsnet is the CNI plugin "nsnet")
 Objects and commands may be abbreviated as in iproute2 (ip a, ip r, ip l, ip n).
 "nsnet OBJECT help" explains each object.
 Exit status: 0 done, 1 the kernel or the system refused, 2 bad usage or input.

@@ -479,3 +479,25 @@ func TestStatusExhausted(t *testing.T) {
 	}
 	mustOK(t, "DEL", n.call(t, "DEL", "only", c.Path, "eth0", ""))
 }
+
+// TestGatewayForwards: isGateway alone (no ipMasq, no ports) turns on
+// forwarding, as the reference bridge does; before the fix only
+// masquerade and port mappings did.
+func TestGatewayForwards(t *testing.T) {
+	sandbox.Require(t)
+	const key = "/proc/sys/net/ipv4/ip_forward"
+	if err := os.WriteFile(key, []byte("0"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n := newNet(t, "")
+	c := startContainer(t)
+	o := invoke(map[string]string{"CNI_COMMAND": "ADD", "CNI_CONTAINERID": "gw1", "CNI_NETNS": c.Path, "CNI_IFNAME": "eth0"},
+		strings.Replace(n.conf(""), `"ipMasq":true,`, "", 1))
+	if o.code != 0 {
+		t.Fatalf("ADD: %s %s", o.stdout, o.stderr)
+	}
+	if b, _ := os.ReadFile(key); strings.TrimSpace(string(b)) != "1" {
+		t.Errorf("ip_forward = %q after an ADD with isGateway", b)
+	}
+	mustOK(t, "DEL", n.call(t, "DEL", "gw1", c.Path, "eth0", ""))
+}
