@@ -85,3 +85,35 @@ func (n *NAT) DelAll(rs []NATRule) error {
 	_, err := n.remove(func(rule *nft.Rule) bool { return texts[rule.Comment] }, func() error { return nil })
 	return err
 }
+
+// Append adds rs to table inet nsnet in one transaction without reading
+// the table first, so its cost does not grow with the rules already
+// there: for rules whose text is new by construction (a CNI ADD's
+// masquerade and forwards name the address IPAM just reserved for that
+// attachment alone). A rule that was there anyway (a cleanup that never
+// ran) is there twice, which changes no packet's fate, and Del and
+// DelAll remove every copy.
+func (n *NAT) Append(rs []NATRule) error {
+	for _, r := range rs {
+		if err := r.Validate(); err != nil {
+			return err
+		}
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	tx := n.c.Begin()
+	natSkeleton(tx)
+	for _, r := range rs {
+		for _, rule := range r.rules() {
+			tx.AddRule(&rule)
+		}
+	}
+	err := tx.Commit()
+	var oe *nft.OpError
+	if errors.As(err, &oe) && oe.Op == "chain add" {
+		if cerr := n.conflict(); cerr != nil {
+			return cerr
+		}
+	}
+	return err
+}

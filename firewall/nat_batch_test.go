@@ -49,3 +49,33 @@ func TestNATAddAllDelAll(t *testing.T) {
 		t.Fatalf("table left: %v", list)
 	}
 }
+
+// TestNATAppend: Append writes without reading; a rule appended twice is
+// there twice, and DelAll removes both copies.
+func TestNATAppend(t *testing.T) {
+	sandbox.Require(t)
+	c := dialIn(t, newNS(t))
+	rs := []NATRule{
+		Masquerade{Src: netip.MustParsePrefix("10.1.0.6/32")},
+		Forward{Proto: "udp", Port: 5353, To: netip.MustParseAddrPort("10.1.0.6:53"), Localhost: true},
+	}
+	if err := c.Append(rs); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Append(rs[:1]); err != nil {
+		t.Fatal(err)
+	}
+	list, err := c.List()
+	if err != nil || len(list) != 2 {
+		t.Fatalf("List = %+v, %v", list, err)
+	}
+	if added, err := c.AddAll(rs); err != nil || added[1] {
+		t.Fatalf("AddAll after Append = %v, %v (the forward is there exactly)", added, err)
+	}
+	if err := c.DelAll(rs); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := c.List(); len(list) != 0 {
+		t.Fatalf("left: %+v", list)
+	}
+}
