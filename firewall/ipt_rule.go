@@ -223,6 +223,13 @@ func (t IPTTarget) exprs(v6 bool) []nft.Expr {
 	case "LOG":
 		return []nft.Expr{&nft.Target{Name: "LOG", Info: nft.LogInfo(t.LogLevel, 0, t.LogPrefix)}}
 	case "MASQUERADE", "REDIRECT", "SNAT":
+		if v6 { // nf_nat_range; ip6tables' SNAT is revision 1
+			rev := uint32(0)
+			if t.Kind == "SNAT" {
+				rev = 1
+			}
+			return []nft.Expr{&nft.Target{Name: t.Kind, Rev: rev, Info: t.Range.RangeInfo()}}
+		}
 		return []nft.Expr{&nft.Target{Name: t.Kind, Info: t.Range.CompatInfo()}}
 	case "DNAT":
 		return []nft.Expr{&nft.Target{Name: "DNAT", Rev: 2, Info: t.Range.Range2Info()}}
@@ -464,6 +471,8 @@ func (r *IPTRule) parseTarget(x *nft.Target, v6 bool) bool {
 		}
 	case (x.Name == "MASQUERADE" || x.Name == "REDIRECT" || x.Name == "SNAT") && x.Rev == 0 && !v6:
 		t.Range, err = nft.ParseCompatInfo(x.Info)
+	case (x.Name == "MASQUERADE" || x.Name == "REDIRECT") && x.Rev == 0, x.Name == "SNAT" && x.Rev == 1:
+		t.Range, err = nft.ParseRangeInfo(x.Info)
 	case x.Name == "DNAT" && x.Rev == 2:
 		t.Range, err = nft.ParseRange2Info(x.Info, !v6)
 	default:

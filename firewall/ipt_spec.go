@@ -351,6 +351,9 @@ func (p *iptParser) target(r *IPTRule, name string) error {
 	switch name {
 	case "ACCEPT", "DROP", "RETURN":
 	case "REJECT":
+		if p.v6 {
+			return &IPTUnsupportedError{Word: "ip6tables target REJECT"}
+		}
 		t.RejectWith = 3 // icmp-port-unreachable
 	case "LOG":
 		t.LogLevel = 4

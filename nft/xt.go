@@ -87,6 +87,19 @@ func (r NATRange) Range2Info() []byte {
 	return b
 }
 
+// RangeInfo is struct nf_nat_range (ip6tables' MASQUERADE and REDIRECT
+// revision 0, SNAT and DNAT revision 1): Range2Info without base_proto;
+// 40 bytes.
+func (r NATRange) RangeInfo() []byte { return r.Range2Info()[:xtAlign(40)] }
+
+// ParseRangeInfo decodes RangeInfo's layout (IPv6 addresses).
+func ParseRangeInfo(b []byte) (NATRange, error) {
+	if len(b) != xtAlign(40) {
+		return NATRange{}, errXTInfo
+	}
+	return ParseRange2Info(append(append([]byte{}, b...), make([]byte, 8)...), false)
+}
+
 // ParseRange2Info decodes Range2Info's layout; v4 says how to read the
 // addresses.
 func ParseRange2Info(b []byte, v4 bool) (NATRange, error) {

@@ -30,6 +30,11 @@ func FuzzXTInfo(f *testing.F) {
 				t.Fatalf("compat range %+v -> %+v %v", r, r2, err)
 			}
 		}
+		if r, err := ParseRangeInfo(b); err == nil {
+			if r2, err := ParseRangeInfo(r.RangeInfo()); err != nil || r2 != r {
+				t.Fatalf("range %+v -> %+v %v", r, r2, err)
+			}
+		}
 		for _, v4 := range []bool{true, false} {
 			if r, err := ParseRange2Info(b, v4); err == nil {
 				if r2, err := ParseRange2Info(r.Range2Info(), v4); err != nil || r2 != r {

@@ -392,3 +392,52 @@ func TestIPTablesXTPorts(t *testing.T) {
 		t.Fatalf("-D of the native spelling: %d %s", code, e)
 	}
 }
+
+// TestIP6Tables: ip6tables writes table ip6 filter/nat as ip6tables-nft
+// does; ip6tables-nft lists nsnet's rules with the same words.
+func TestIP6Tables(t *testing.T) {
+	needIPTablesNFT(t)
+	ours, real := nfttest.NewNS(t), nfttest.NewNS(t)
+	for _, c := range [][]string{
+		{"-A", "FORWARD", "-s", "fd00:15::/64", "-o", "eth0", "-j", "ACCEPT"},
+		{"-A", "INPUT", "-p", "tcp", "--dport", "22", "-j", "DROP"},
+		{"-t", "nat", "-A", "POSTROUTING", "-s", "fd00:15::/64", "-j", "MASQUERADE"},
+		{"-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "80", "-j", "DNAT", "--to-destination", "[fd00:15::2]:80"},
+	} {
+		if _, e, code := nsIPT(t, ours, "", "ip6tables", c...); code != 0 {
+			t.Fatalf("nsnet ip6tables %q: %d %s", c, code, e)
+		}
+		if _, e, code := realIPT(t, real, "", "ip6tables-nft", c...); code != 0 {
+			t.Fatalf("ip6tables-nft %q: %d %s", c, code, e)
+		}
+	}
+	for _, tb := range []string{"filter", "nat"} {
+		want, _, _ := realIPT(t, real, "", "ip6tables-nft", "-t", tb, "-S")
+		if got, e, _ := realIPT(t, ours, "", "ip6tables-nft", "-t", tb, "-S"); got != want {
+			t.Errorf("ip6tables-nft -t %s -S of nsnet's rules (%s):\n%s\nof its own:\n%s", tb, e, got, want)
+		}
+		if got, _, _ := nsIPT(t, ours, "", "ip6tables", "-t", tb, "-S"); got != want {
+			t.Errorf("nsnet ip6tables -t %s -S:\n%s\nwant:\n%s", tb, got, want)
+		}
+	}
+	if a, b := nfttest.Run(t, ours, "nft", "list", "ruleset"), nfttest.Run(t, real, "nft", "list", "ruleset"); a != b {
+		t.Errorf("nft list ruleset:\n%s\nip6tables-nft's:\n%s", a, b)
+	}
+}
+
+// TestNATShowSeesIPTables: nat show lists the iptables nat rules too, in
+// iptables' words, after nsnet's own.
+func TestNATShowSeesIPTables(t *testing.T) {
+	sandbox.Require(t)
+	ns := nfttest.NewNS(t)
+	if _, e, code := nsIPTRun(t, ns, "nat", "masquerade", "10.44.0.0/16"); code != 0 {
+		t.Fatal(e)
+	}
+	if _, e, code := nsIPT(t, ns, "", "iptables", "-t", "nat", "-A", "POSTROUTING", "-s", "192.168.15.0/24", "-j", "MASQUERADE"); code != 0 {
+		t.Fatal(e)
+	}
+	out, e, code := nsIPTRun(t, ns, "nat", "show")
+	if code != 0 || !strings.Contains(out, "masquerade 10.44.0.0/16") || !strings.Contains(out, "iptables -t nat -A POSTROUTING -s 192.168.15.0/24 -j MASQUERADE") {
+		t.Errorf("nat show (%d %s):\n%s", code, e, out)
+	}
+}

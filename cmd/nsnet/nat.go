@@ -146,6 +146,7 @@ func (natShowReq) run(e *env) error {
 	if err != nil {
 		return &refused{err: err, where: e.where(), op: "nat show", obj: "inet " + firewall.NATTable}
 	}
+	list = append(list, iptablesNAT(c)...)
 	if e.opts.json {
 		out := []jobj{}
 		for _, n := range list {
@@ -175,7 +176,7 @@ func (natShowReq) run(e *env) error {
 // words, or a rule somebody else put in the table, marked as such (issue 9
 // L6: never a blank line).
 func natShowText(n firewall.NATEntry) string {
-	if !n.Foreign {
+	if !n.Foreign || strings.HasPrefix(n.Comment, "iptables ") || strings.HasPrefix(n.Comment, "ip6tables ") {
 		return n.Comment
 	}
 	s := fmt.Sprintf("(not nsnet's) chain %s handle %d", n.Chains[0].Chain, n.Chains[0].Handle)
@@ -183,4 +184,40 @@ func natShowText(n firewall.NATEntry) string {
 		s += fmt.Sprintf(" comment %q", n.Comment)
 	}
 	return s
+}
+
+// iptablesNAT lists the rules of the iptables nat tables (ip and ip6 nat,
+// as iptables-nft and nsnet's iptables name write them) as entries of nat
+// show, in iptables' words ("iptables -t nat -A POSTROUTING ..."), so
+// that nat show sees both worlds. A table that is not there lists
+// nothing; a rule iptables cannot read is left to nft list ruleset.
+func iptablesNAT(c *nft.Conn) []firewall.NATEntry {
+	var out []firewall.NATEntry
+	for _, v6 := range []bool{false, true} {
+		t, err := firewall.NewIPT(c, v6, "nat")
+		if err != nil {
+			continue
+		}
+		chains, err := t.List("")
+		if err != nil {
+			continue
+		}
+		prog := "iptables"
+		if v6 {
+			prog = "ip6tables"
+		}
+		for _, ch := range chains {
+			for _, r := range ch.Rules {
+				if r.Incompatible {
+					continue
+				}
+				out = append(out, firewall.NATEntry{
+					Comment: prog + " -t nat -A " + ch.Name + " " + r.Rule.Spec(),
+					Foreign: true, Packets: r.Packets, Bytes: r.Bytes,
+					Chains: []firewall.ChainCounter{{Chain: ch.Name, Handle: r.Handle, Packets: r.Packets, Bytes: r.Bytes}},
+				})
+			}
+		}
+	}
+	return out
 }
