@@ -6,44 +6,6 @@ import (
 	"github.com/nsnet/nsnet/firewall"
 )
 
-// AddNATs is AddNAT for several rules in one nf_tables transaction
-// (firewall.NAT.AddAll): a CNI ADD's masquerade and port forwards
-// together. It records one undo that deletes, again in one transaction,
-// the rules this call added; rules already there exactly get none.
-func AddNATs(j *Journal, ns *NS, rules []firewall.NATRule) error {
-	if len(rules) == 0 {
-		return nil
-	}
-	obj := natsObject(ns, rules)
-	if err := j.before(obj); err != nil {
-		return &Error{Verb: Create, Object: obj, Err: err}
-	}
-	nat, err := ns.nat()
-	if err != nil {
-		return &Error{Verb: Create, Object: obj, Err: err}
-	}
-	added, err := nat.AddAll(rules)
-	if err != nil {
-		return &Error{Verb: Create, Object: obj, Err: err}
-	}
-	var mine []firewall.NATRule
-	for i, a := range added {
-		if a {
-			mine = append(mine, rules[i])
-		}
-	}
-	if len(mine) > 0 {
-		j.record(entry{verb: Create, obj: obj, ns: ns, undo: func() error {
-			nat, err := ns.nat()
-			if err != nil {
-				return err
-			}
-			return nat.DelAll(mine)
-		}})
-	}
-	return nil
-}
-
 // AppendNATs adds rules in one transaction without reading table inet
 // nsnet first (firewall.NAT.Append), for rules whose text is new by
 // construction: a CNI ADD's, which name the address its IPAM just
