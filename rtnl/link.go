@@ -66,7 +66,8 @@ type Link struct {
 	AddrGenModeNone bool
 
 	// Info is IFLA_LINKINFO: the kind and its IFLA_INFO_DATA.
-	// *Veth, *Bridge, or *UnknownInfo for any other kind (kept verbatim).
+	// *Veth, *Bridge, *Vxlan, *Macvlan, *Macvtap, *Dummy, *Ifb, *Vrf,
+	// *Vlan, or *UnknownInfo for any other kind (kept verbatim).
 	Info LinkInfo
 
 	SlaveKind string // IFLA_LINKINFO → IFLA_INFO_SLAVE_KIND: "bridge" for a bridge port
@@ -82,7 +83,8 @@ type Link struct {
 }
 
 // LinkInfo is the kind-specific part of a link (IFLA_LINKINFO). Only this
-// package implements it: *Veth, *Bridge and *UnknownInfo, one file each.
+// package implements it, one file per kind (link_KIND.go), and
+// *UnknownInfo for the kinds it does not decode.
 type LinkInfo interface {
 	// Kind is IFLA_INFO_KIND: "veth", "bridge", ...
 	Kind() string
@@ -101,6 +103,20 @@ func newLinkInfo(kind string) LinkInfo {
 		return &Veth{}
 	case "bridge":
 		return &Bridge{}
+	case "vxlan":
+		return &Vxlan{}
+	case "macvlan":
+		return &Macvlan{}
+	case "macvtap":
+		return &Macvtap{}
+	case "dummy":
+		return &Dummy{}
+	case "ifb":
+		return &Ifb{}
+	case "vrf":
+		return &Vrf{}
+	case "vlan":
+		return &Vlan{}
 	}
 	return &UnknownInfo{KindName: kind}
 }

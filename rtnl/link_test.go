@@ -30,7 +30,7 @@ func linkCases() []struct {
 		{"set_down", Link{Index: 4, Change: unix.IFF_UP}},
 		{"set_nomaster", Link{Index: 4, NoMaster: true}},
 		{"set_rename_mtu_mac", Link{Index: 4, Name: "veth-blue", MTU: 1400, Address: mac}},
-		{"unknown_kind", Link{Name: "vx0", Info: &UnknownInfo{KindName: "vxlan",
+		{"unknown_kind", Link{Name: "bu0", Info: &UnknownInfo{KindName: "bareudp",
 			Data: []byte{8, 0, 1, 0, 42, 0, 0, 0}}}},
 		{"get_by_name", Link{Name: "lo", Unknown: []RawAttr{extMaskSkipStats()}}},
 		{"set_group_mode", Link{Index: 4, Group: 5, HasGroup: true, LinkMode: LinkModeDormant, HasLinkMode: true}},
