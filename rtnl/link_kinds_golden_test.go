@@ -50,7 +50,7 @@ func splitLinkInfo(b []byte) (info []byte, rest [][]byte) {
 		if n < 4 || n > len(b) {
 			break
 		}
-		a := slices.Clone(b[:(n+3)&^3:min((n+3)&^3, len(b))])
+		a := slices.Clone(b[: (n+3)&^3 : min((n+3)&^3, len(b))])
 		if binary.NativeEndian.Uint16(a[2:])&nlaTypeMask == unix.IFLA_LINKINFO {
 			info = clearNested(a)
 		} else {
