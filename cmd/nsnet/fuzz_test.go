@@ -29,6 +29,9 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	for _, c := range linkKindCases {
+		f.Add("ip -d link add " + c.args)
+	}
 	for _, tt := range badInput {
 		f.Add(tt.argv)
 	}

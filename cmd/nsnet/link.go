@@ -12,6 +12,18 @@ import (
 
 const linkUsage = `Usage: nsnet link add NAME type veth peer name PEER [netns NS]
        nsnet link add NAME type bridge
+       nsnet link add NAME type vxlan id VNI [dstport PORT] [local ADDR]
+                      [remote ADDR | group ADDR dev DEV] [dev DEV] [ttl N|auto|inherit]
+                      [tos N|inherit] [df unset|set|inherit] [flowlabel N]
+                      [srcport LOW HIGH] [ageing SEC|none] [maxaddress N|unlimited]
+                      [[no]learning] [[no]proxy] [[no]rsc] [[no]l2miss] [[no]l3miss]
+                      [[no]udpcsum] [[no]udp6zerocsumtx] [[no]udp6zerocsumrx]
+                      [[no]remcsumtx] [[no]remcsumrx] [[no]external] [gbp] [gpe]
+       nsnet link add NAME link DEV type macvlan|macvtap [mode private|vepa|bridge|passthru|source]
+                      [nopromisc] [nodst] [bcqueuelen N]
+       nsnet link add NAME link DEV type vlan id N [protocol 802.1Q|802.1ad]
+       nsnet link add NAME type vrf table N
+       nsnet link add NAME type dummy|ifb
        nsnet link set [dev] DEV [up|down] [netns NS|PID] [master BR|nomaster]
                                 [mtu N] [name NEW] [address MAC] [txqueuelen N]
        nsnet link del [dev] DEV
@@ -25,8 +37,9 @@ with "link set" once it is where it belongs.
 // linkAddReq is `link add`.
 type linkAddReq struct {
 	link linkArgs  // the new link: name, up, mtu, address, txqlen, netns, master
-	kind string    // "veth" or "bridge"
+	kind string    // "veth", "bridge", or a kind of linkKinds (linkkinds.go)
 	peer *linkArgs // veth only: name, netns, mtu, address, txqlen; nil when not given
+	spec kindSpec  // the other kinds: their options
 }
 
 // linkSetReq is `link set`.
@@ -53,6 +66,7 @@ type linkArgs struct {
 	netns    string
 	master   string
 	nomaster bool
+	link     string   // "link DEV": IFLA_LINK, the lower device (macvlan, vlan...)
 	kind     string   // after "type"
 	rest     []string // the words after "type KIND"
 	help     bool
@@ -128,6 +142,15 @@ func parseLinkArgs(ctx string, args []string) (linkArgs, error) {
 			a.master = v
 		case w == "nomaster":
 			a.nomaster = true
+		case w == "link":
+			v, err := nextArg(ctx, args, &i, w, "the lower device's name")
+			if err != nil {
+				return a, err
+			}
+			if err := checkIfName("interface name", v); err != nil {
+				return a, err
+			}
+			a.link = v
 		case matches(w, "type"):
 			v, err := nextArg(ctx, args, &i, w, "a link type (veth or bridge)")
 			if err != nil {
@@ -227,7 +250,15 @@ func parseLinkAdd(args []string, _ opts) (request, error) {
 			return nil, fmt.Errorf("link add %s type bridge: unexpected %q: nsnet takes no bridge options", a.name, a.rest[0])
 		}
 	default:
-		return nil, fmt.Errorf("link add %s: type %q is not supported by nsnet: expected veth or bridge", a.name, a.kind)
+		k := findKind(a.kind)
+		if k == nil {
+			return nil, fmt.Errorf("link add %s: type %q is not supported by nsnet: expected one of %s", a.name, a.kind, kindNames())
+		}
+		spec, err := k.parse("link add "+a.name+" type "+a.kind, a.rest)
+		if err != nil {
+			return nil, err
+		}
+		req.spec = spec
 	}
 	a.kind, a.rest = "", nil
 	req.link = a
@@ -245,6 +276,8 @@ func checkPeer(p *linkArgs) error {
 		return errors.New("link add: the veth peer cannot be enslaved while it is created: use link set PEER master BR afterwards")
 	case p.kind != "":
 		return fmt.Errorf("link add: unexpected \"type %s\" after peer", p.kind)
+	case p.link != "":
+		return errors.New("link add: a veth peer has no lower device: unexpected \"link\" after peer")
 	}
 	if p.name == "" {
 		p.name = p.dev
@@ -267,6 +300,8 @@ func parseLinkSet(args []string, _ opts) (request, error) {
 		return nil, fmt.Errorf("link set %s: \"type %s\" options are not supported by nsnet", a.dev, a.kind)
 	case a.master != "" && a.nomaster:
 		return nil, fmt.Errorf("link set %s: master and nomaster contradict each other: expected one of them", a.dev)
+	case a.link != "":
+		return nil, fmt.Errorf("link set %s: \"link\" (the lower device) can only be given to link add", a.dev)
 	}
 	return linkSetReq{a}, nil
 }
@@ -280,7 +315,7 @@ func parseLinkDel(args []string, _ opts) (request, error) {
 		return helpReq{text: linkUsage}, nil
 	}
 	extra := a.name != "" || a.state != 0 || a.mtu != 0 || a.txqlen != 0 || a.addr != nil ||
-		a.netns != "" || a.master != "" || a.nomaster || a.kind != ""
+		a.netns != "" || a.master != "" || a.nomaster || a.kind != "" || a.link != ""
 	switch {
 	case a.dev == "":
 		return nil, errors.New("link del: \"dev\" is required: expected link del [dev] DEV")
@@ -347,6 +382,25 @@ func (r linkAddReq) run(e *env) error {
 		l.Info = v
 	case "bridge":
 		l.Info = &rtnl.Bridge{}
+	default:
+		byName := func(name string) (int32, error) {
+			d, err := e.linkByName(c, name, "link add", r.link.name)
+			if err != nil {
+				return 0, err
+			}
+			return d.Index, nil
+		}
+		if err := r.spec.resolve(byName); err != nil {
+			return err
+		}
+		l.Info = r.spec.info
+	}
+	if r.link.link != "" {
+		d, err := e.linkByName(c, r.link.link, "link add", r.link.name)
+		if err != nil {
+			return err
+		}
+		l.ParentIndex = d.Index
 	}
 	err = c.LinkAdd(l)
 	if err == nil || !errors.Is(err, syscall.EEXIST) {
@@ -473,7 +527,7 @@ func (r linkShowReq) run(e *env) error {
 	if err != nil {
 		return err
 	}
-	st := linkStyle{mode: true, lladdr: e.opts.family == 0}
+	st := linkStyle{mode: true, lladdr: e.opts.family == 0, details: e.opts.details}
 	if e.opts.json {
 		out := []jobj{}
 		for _, l := range shown {

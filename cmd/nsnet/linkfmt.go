@@ -79,6 +79,8 @@ type linkStyle struct {
 	// link dump (inet6_fill_ifinfo), which carries no qdisc, master,
 	// group or link-netnsid; iproute2 prints what it gets, and so do we.
 	inet6 bool
+	// details: -d, iproute2's show_details (linkdetails.go).
+	details bool
 }
 
 // writeLinkText prints a link as print_linkinfo() does, without the final
@@ -130,6 +132,10 @@ func (s *linkSet) writeLinkText(w io.Writer, l *rtnl.Link, st linkStyle) {
 		} else {
 			fmt.Fprintf(&b, " link-netnsid %d", l.LinkNetNSID)
 		}
+	}
+	if st.details {
+		text, _ := s.linkDetails(l)
+		b.WriteString(text)
 	}
 	b.WriteString("\n")
 	io.WriteString(w, b.String())
@@ -190,6 +196,10 @@ func (s *linkSet) linkJSON(l *rtnl.Link, st linkStyle) jobj {
 	}
 	if l.HasLinkNetNSID && !st.inet6 {
 		o.add(jLinkNetnsid, l.LinkNetNSID)
+	}
+	if st.details {
+		_, fields := s.linkDetails(l)
+		o = append(o, fields...)
 	}
 	return o
 }

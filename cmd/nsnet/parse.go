@@ -17,6 +17,9 @@ type opts struct {
 	pretty bool   // -p: indent JSON
 	family int    // -4 / -6 (0: both, as iproute2 decides per object)
 	brief  bool   // -br: one line per link (link and addr only, as in iproute2)
+	// details is -d: link show prints the kind's options and the
+	// kernel's limits, as iproute2's show_details.
+	details bool
 }
 
 // familyFilter is the address family -4/-6 selects (FamilyAll: both).
@@ -214,6 +217,8 @@ func parse(argv []string) (*invocation, error) {
 			args = args[1:]
 		case matches(opt, "-human"), matches(opt, "-human-readable"):
 			// iproute2 scales statistics; nsnet prints none. Accepted so scripts keep working.
+		case matches(opt, "-details"):
+			inv.opts.details = true
 		case matches(opt, "-Version"):
 			return &invocation{opts: inv.opts, req: versionReq{}}, nil
 		case matches(opt, "-help"):
@@ -373,6 +378,7 @@ OPTIONS: -n NS | -netns NS   act inside network namespace NS
          -j | -json          print JSON with iproute2's field names
          -p | -pretty        indent the JSON
          -br | -brief        one line per link (link and addr)
+         -d | -details       link show: the kind's options and the kernel's limits
          -4 | -6             IPv4 / IPv6 only
          -V | -Version       print the version
 OBJECT:  netns   add|del|list|exec NAME [CMD...] | pids NAME | identify [PID]

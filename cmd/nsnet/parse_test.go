@@ -241,7 +241,7 @@ var badInput = []struct {
 	{"ip route flush", "expected a selector"},
 	{"ip route show type frob", "frob"},
 	{"ip route show root 10.0.0.0/33", "10.0.0.0/33"},
-	{"ip link add x type vxlan id 5", `type "vxlan" is not supported`},
+	{"ip link add x type bareudp", `type "bareudp" is not supported`},
 	{"ip link add x type bridge stp_state 1", "no bridge options"},
 	{"ip link add x type veth peer name y up", "cannot be created up"},
 	{"ip link set x master br0 nomaster", "contradict"},
