@@ -2,6 +2,7 @@ package rtnl
 
 import (
 	"encoding/binary"
+	"fmt"
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
@@ -28,6 +29,23 @@ type LinkDetails struct {
 	HasAddrGenMode bool
 	ParentBus      string // IFLA_PARENT_DEV_BUS_NAME
 	ParentDev      string // IFLA_PARENT_DEV_NAME
+}
+
+// AddrGenModeName is iproute2's print_af_spec word for an
+// IFLA_INET6_ADDR_GEN_MODE (IN6_ADDR_GEN_MODE_*): eui64, none,
+// stable_secret, random, or the number as 0xNN.
+func AddrGenModeName(m uint8) string {
+	switch m {
+	case 0: // IN6_ADDR_GEN_MODE_EUI64
+		return "eui64"
+	case in6AddrGenModeNone:
+		return "none"
+	case 2: // IN6_ADDR_GEN_MODE_STABLE_PRIVACY
+		return "stable_secret"
+	case 3: // IN6_ADDR_GEN_MODE_RANDOM
+		return "random"
+	}
+	return fmt.Sprintf("%#.2x", m)
 }
 
 // Details decodes l's LinkDetails from l.Unknown (and AddrGenModeNone).

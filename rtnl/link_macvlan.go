@@ -17,6 +17,12 @@ type Macvlan struct {
 	Unknown     []RawAttr   // other IFLA_MACVLAN_* attributes, verbatim
 }
 
+// Macvlan.Flags bits, MACVLAN_FLAG_* in include/uapi/linux/if_link.h.
+const (
+	MacvlanNoPromisc uint16 = 1 // MACVLAN_FLAG_NOPROMISC: do not put the lower device in promiscuous mode
+	MacvlanNoDst     uint16 = 2 // MACVLAN_FLAG_NODST: passthru/source only
+)
+
 // MacvlanMode is enum macvlan_mode (include/uapi/linux/if_link.h).
 type MacvlanMode uint32
 

@@ -1,6 +1,8 @@
 package rtnl
 
 import (
+	"strings"
+
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -13,6 +15,25 @@ type Vlan struct {
 	ID       uint16    // IFLA_VLAN_ID: 0 to 4094
 	Protocol uint16    // IFLA_VLAN_PROTOCOL, host order (sent big-endian): ETH_P_8021Q 0x8100 or ETH_P_8021AD 0x88a8
 	Unknown  []RawAttr // other IFLA_VLAN_* attributes (flags, QoS maps), verbatim
+}
+
+// The VLAN protocols, IFLA_VLAN_PROTOCOL (ETH_P_* in
+// include/uapi/linux/if_ether.h).
+const (
+	VlanProtocol8021Q  uint16 = unix.ETH_P_8021Q  // "802.1Q", the kernel's default
+	VlanProtocol8021AD uint16 = unix.ETH_P_8021AD // "802.1ad", QinQ
+)
+
+// ParseVlanProtocol reads iproute2's words for a VLAN protocol
+// (ll_proto_a2n, case-insensitive): 802.1Q or 802.1ad.
+func ParseVlanProtocol(s string) (uint16, bool) {
+	switch strings.ToLower(s) {
+	case "802.1q":
+		return VlanProtocol8021Q, true
+	case "802.1ad":
+		return VlanProtocol8021AD, true
+	}
+	return 0, false
 }
 
 // Kind returns "vlan".

@@ -46,6 +46,16 @@ type Vxlan struct {
 	Unknown        []RawAttr       // other IFLA_VXLAN_* attributes, verbatim
 }
 
+// Vxlan.DF values, enum ifla_vxlan_df in include/uapi/linux/if_link.h.
+const (
+	VxlanDFUnset   uint8 = 0 // VXLAN_DF_UNSET
+	VxlanDFSet     uint8 = 1 // VXLAN_DF_SET
+	VxlanDFInherit uint8 = 2 // VXLAN_DF_INHERIT
+)
+
+// VxlanTOSInherit is the Vxlan.TOS that means "inherit" (iproute2 sends 1).
+const VxlanTOSInherit uint8 = 1
+
 // VxlanPortRange is struct ifla_vxlan_port_range (two big-endian ports).
 type VxlanPortRange struct{ Low, High uint16 }
 

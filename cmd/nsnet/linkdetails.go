@@ -48,21 +48,6 @@ func kindPrinters() map[string]kindPrinter {
 	}
 }
 
-// addrGenModeName is print_af_spec's word for IFLA_INET6_ADDR_GEN_MODE.
-func addrGenModeName(m uint8) string {
-	switch m {
-	case 0:
-		return "eui64"
-	case 1:
-		return "none"
-	case 2:
-		return "stable_secret"
-	case 3:
-		return "random"
-	}
-	return fmt.Sprintf("%#.2x", m)
-}
-
 // linkDetails prints l's -d part: text (starting after the link/ether
 // line's last word) and the JSON fields, in iproute2's order.
 func (s *linkSet) linkDetails(l *rtnl.Link) (string, jobj) {
@@ -101,7 +86,7 @@ func (s *linkSet) linkDetails(l *rtnl.Link) (string, jobj) {
 		p.js("linkinfo", info.json)
 	}
 	if d.HasAddrGenMode {
-		p.any("inet6_addr_gen_mode", "addrgenmode %s ", addrGenModeName(d.AddrGenMode))
+		p.any("inet6_addr_gen_mode", "addrgenmode %s ", rtnl.AddrGenModeName(d.AddrGenMode))
 	}
 	if l.NumTxQueues != 0 {
 		p.any("num_tx_queues", "numtxqueues %d ", l.NumTxQueues)
@@ -182,7 +167,7 @@ func printVxlan(p *dprint, l *rtnl.Link, s *linkSet) {
 	}
 	if v.TOS != 0 {
 		p.js("tos", fmt.Sprintf("%#x", v.TOS))
-		if v.TOS == 1 {
+		if v.TOS == rtnl.VxlanTOSInherit {
 			p.fp("tos inherit ")
 		} else {
 			p.fp("tos %#x ", v.TOS)
@@ -201,11 +186,11 @@ func printVxlan(p *dprint, l *rtnl.Link, s *linkSet) {
 	}
 	if v.DF != nil {
 		switch *v.DF {
-		case 0:
+		case rtnl.VxlanDFUnset:
 			p.js("df", "unset")
-		case 1:
+		case rtnl.VxlanDFSet:
 			p.any("df", "df %s ", "set")
-		case 2:
+		case rtnl.VxlanDFInherit:
 			p.any("df", "df %s ", "inherit")
 		}
 	}
@@ -266,11 +251,11 @@ func printMacvlan(p *dprint, l *rtnl.Link, _ *linkSet) {
 		return // iproute2 prints nothing without IFLA_MACVLAN_MODE
 	}
 	p.any("mode", "mode %s ", m.Mode.String())
-	if m.Flags&1 != 0 {
+	if m.Flags&rtnl.MacvlanNoPromisc != 0 {
 		p.js("nopromisc", true)
 		p.fp("nopromisc ")
 	}
-	if m.Flags&2 != 0 {
+	if m.Flags&rtnl.MacvlanNoDst != 0 {
 		p.js("nodst", true)
 		p.fp("nodst ")
 	}

@@ -170,7 +170,7 @@ func parseVxlan(ctx string, args []string) (kindSpec, error) {
 			var s string
 			if s, err = k.val("a TOS or inherit"); err == nil {
 				if s == "inherit" {
-					v.TOS = 1
+					v.TOS = rtnl.VxlanTOSInherit
 				} else {
 					n, err = parseNumber("TOS", s, 0, 255)
 					v.TOS = uint8(n)
@@ -179,7 +179,7 @@ func parseVxlan(ctx string, args []string) (kindSpec, error) {
 		case matches(w, "df"):
 			var s string
 			if s, err = k.val("unset, set or inherit"); err == nil {
-				d, ok := map[string]uint8{"unset": 0, "set": 1, "inherit": 2}[s]
+				d, ok := map[string]uint8{"unset": rtnl.VxlanDFUnset, "set": rtnl.VxlanDFSet, "inherit": rtnl.VxlanDFInherit}[s]
 				if !ok {
 					err = fmt.Errorf("%s: df %q is invalid: expected unset, set or inherit", ctx, s)
 				}
@@ -309,9 +309,9 @@ func parseMacvlan(ctx string, args []string) (rtnl.Macvlan, error) {
 			}
 			m.Mode = mode
 		case matches(w, "nopromisc"):
-			m.Flags |= 1 // MACVLAN_FLAG_NOPROMISC
+			m.Flags |= rtnl.MacvlanNoPromisc
 		case matches(w, "nodst"):
-			m.Flags |= 2 // MACVLAN_FLAG_NODST
+			m.Flags |= rtnl.MacvlanNoDst
 		case matches(w, "bcqueuelen"):
 			n, err := k.uint("bcqueuelen", 0, 1<<32-1)
 			if err != nil {
@@ -322,7 +322,7 @@ func parseMacvlan(ctx string, args []string) (rtnl.Macvlan, error) {
 			return m, fmt.Errorf("%s: unknown macvlan option %q: expected mode MODE, nopromisc, nodst or bcqueuelen N", ctx, w)
 		}
 	}
-	if m.Flags&2 != 0 && m.Mode != rtnl.MacvlanPassthru && m.Mode != rtnl.MacvlanSource {
+	if m.Flags&rtnl.MacvlanNoDst != 0 && m.Mode != rtnl.MacvlanPassthru && m.Mode != rtnl.MacvlanSource {
 		return m, fmt.Errorf("%s: nodst only applies to mode passthru or source", ctx)
 	}
 	return m, nil
@@ -362,14 +362,11 @@ func parseVlan(ctx string, args []string) (kindSpec, error) {
 			if err != nil {
 				return kindSpec{}, err
 			}
-			switch strings.ToLower(s) {
-			case "802.1q":
-				v.Protocol = 0x8100 // ETH_P_8021Q
-			case "802.1ad":
-				v.Protocol = 0x88a8 // ETH_P_8021AD
-			default:
+			p, ok := rtnl.ParseVlanProtocol(s)
+			if !ok {
 				return kindSpec{}, fmt.Errorf("%s: protocol %q is invalid: expected 802.1Q or 802.1ad", ctx, s)
 			}
+			v.Protocol = p
 		case matches(w, "id"):
 			n, err := k.uint("VLAN id", 0, 4094)
 			if err != nil {
