@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/nsnet/nsnet/internal/sorting"
 	"github.com/nsnet/nsnet/nft"
 	"golang.org/x/sys/unix"
 )
@@ -391,7 +392,7 @@ func (n *NAT) List() ([]NATEntry, error) {
 		}
 		return m
 	}
-	slices.SortFunc(out, func(a, b NATEntry) int { return cmp.Compare(first(a), first(b)) })
+	sorting.Func(out, func(a, b NATEntry) int { return cmp.Compare(first(a), first(b)) })
 	return out, nil
 }
 
@@ -428,8 +429,8 @@ func sameRules(have, want []nft.Rule) bool {
 	key := func(r nft.Rule) string { return r.Chain }
 	h := slices.Clone(have)
 	w := slices.Clone(want)
-	slices.SortStableFunc(h, func(a, b nft.Rule) int { return strings.Compare(key(a), key(b)) })
-	slices.SortStableFunc(w, func(a, b nft.Rule) int { return strings.Compare(key(a), key(b)) })
+	sorting.StableFunc(h, func(a, b nft.Rule) int { return strings.Compare(key(a), key(b)) })
+	sorting.StableFunc(w, func(a, b nft.Rule) int { return strings.Compare(key(a), key(b)) })
 	for i := range h {
 		if h[i].Chain != w[i].Chain || !reflect.DeepEqual(normalize(h[i].Exprs), normalize(w[i].Exprs)) {
 			return false

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/nsnet/nsnet/firewall"
+	"github.com/nsnet/nsnet/internal/sorting"
 	"github.com/nsnet/nsnet/nft"
 	"github.com/nsnet/nsnet/rtnl"
 	"golang.org/x/sys/unix"
@@ -538,7 +539,7 @@ func (d *doctor) overlaps() error {
 	// The host's addresses and a namespace's links come from maps: sort,
 	// so that the items and the order of their words do not change from
 	// one run to the next.
-	slices.SortFunc(subs, func(a, b sub) int {
+	sorting.Func(subs, func(a, b sub) int {
 		return cmp.Or(cmp.Compare(a.ns, b.ns), cmp.Compare(a.dev, b.dev),
 			a.p.Addr().Compare(b.p.Addr()), cmp.Compare(a.p.Bits(), b.p.Bits()))
 	})

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/nsnet/nsnet/internal/ifname"
+	"github.com/nsnet/nsnet/internal/sorting"
 	"github.com/nsnet/nsnet/nsutil"
 	"github.com/nsnet/nsnet/rtnl"
 )
@@ -337,7 +338,7 @@ func (c *checker) overlaps(m *model) {
 		}
 		stack = append(stack, g)
 	}
-	slices.SortFunc(pairs, func(x, y [2]subnet) int {
+	sorting.Func(pairs, func(x, y [2]subnet) int {
 		return cmp.Or(cmp.Compare(x[0].i, y[0].i), cmp.Compare(x[1].i, y[1].i))
 	})
 	for _, ab := range pairs {
