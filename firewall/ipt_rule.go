@@ -3,7 +3,6 @@ package firewall
 import (
 	"encoding/binary"
 	"net/netip"
-	"reflect"
 
 	"github.com/nsnet/nsnet/nft"
 	"golang.org/x/sys/unix"
@@ -488,5 +487,5 @@ func (r *IPTRule) parseTarget(x *nft.Target, v6 bool) bool {
 // sameIPTExprs reports whether a dumped rule's expressions are want's,
 // counter values aside: what -C and -D by specification look for.
 func sameIPTExprs(have, want []nft.Expr) bool {
-	return reflect.DeepEqual(normalize(have), normalize(want))
+	return nft.SameExprs(normalize(have), normalize(want))
 }

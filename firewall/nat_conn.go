@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -432,7 +431,7 @@ func sameRules(have, want []nft.Rule) bool {
 	sorting.StableFunc(h, func(a, b nft.Rule) int { return strings.Compare(key(a), key(b)) })
 	sorting.StableFunc(w, func(a, b nft.Rule) int { return strings.Compare(key(a), key(b)) })
 	for i := range h {
-		if h[i].Chain != w[i].Chain || !reflect.DeepEqual(normalize(h[i].Exprs), normalize(w[i].Exprs)) {
+		if h[i].Chain != w[i].Chain || !nft.SameExprs(normalize(h[i].Exprs), normalize(w[i].Exprs)) {
 			return false
 		}
 	}
