@@ -1,13 +1,16 @@
 package nettest
 
 import (
+	"errors"
 	"net/netip"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/nsnet/nsnet/internal/sandbox"
 	"github.com/nsnet/nsnet/nsutil"
+	"golang.org/x/sys/unix"
 )
 
 func TestMain(m *testing.M) { os.Exit(sandbox.Main(m)) }
@@ -67,5 +70,48 @@ func TestTCPAddr(t *testing.T) {
 	}
 	if got, _ := tcpAddr(":80"); got.Port() != 80 || got.Addr().IsValid() {
 		t.Errorf(`tcpAddr(":80") = %v, want port 80 and no address`, got)
+	}
+}
+
+// TestServeEveryAddress: ":PORT" listens on every address of both
+// families, as net.ListenTCP did (one IPv6 socket that takes IPv4 too);
+// Get reaches it over IPv4, IPv6, the unspecified address (this host) and
+// a link-local address with its zone; a port nobody listens on reads as
+// net's refusal did; after Close nothing answers.
+func TestServeEveryAddress(t *testing.T) {
+	sandbox.Require(t)
+	ns, err := nsutil.Create("nettest6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nsutil.Delete("nettest6")
+	defer ns.Close()
+	sandbox.Run(t, "ip", "-n", "nettest6", "link", "set", "lo", "up")
+	sandbox.Run(t, "ip", "-n", "nettest6", "link", "add", "v0", "type", "veth", "peer", "name", "v1")
+	sandbox.Run(t, "ip", "-n", "nettest6", "addr", "add", "fe80::1/64", "dev", "v0", "nodad")
+	sandbox.Run(t, "ip", "-n", "nettest6", "addr", "add", "fe80::2/64", "dev", "v1", "nodad")
+	sandbox.Run(t, "ip", "-n", "nettest6", "link", "set", "v0", "up")
+	sandbox.Run(t, "ip", "-n", "nettest6", "link", "set", "v1", "up")
+	srv, err := Serve(ns, ":8081", "both")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, addr := range []string{"127.0.0.1:8081", "[::1]:8081", "[::ffff:127.0.0.1]:8081", ":8081", "[fe80::2%v0]:8081"} {
+		if got, err := Get(ns, addr, 2*time.Second); err != nil || got != "both" {
+			t.Errorf("Get %s: %q, %v", addr, got, err)
+		}
+	}
+	if _, err := Get(ns, "[fe80::1%nosuchdev]:8081", time.Second); err == nil {
+		t.Errorf("Get with a zone naming no interface succeeded")
+	}
+	_, err = Get(ns, "127.0.0.1:8082", time.Second)
+	if want := "127.0.0.1:8082: connect: connection refused"; !errors.Is(err, unix.ECONNREFUSED) || !strings.HasPrefix(err.Error(), "dial tcp ") || !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("Get from a port nobody listens on: %v, want dial tcp ...%s", err, want)
+	}
+	if err := srv.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if _, err := Get(ns, "127.0.0.1:8081", time.Second); err == nil {
+		t.Errorf("the server answered after Close")
 	}
 }
