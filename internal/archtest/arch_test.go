@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -260,17 +259,7 @@ func TestTopoParsesOnlyInDecode(t *testing.T) {
 				t.Fatal(err)
 			}
 			checked++
-			local := map[string]func(string) bool{} // import name -> is a parser
-			for _, imp := range f.Imports {
-				ip, _ := strconv.Unquote(imp.Path.Value)
-				if is, ok := parsers[ip]; ok {
-					n := filepath.Base(ip)
-					if imp.Name != nil {
-						n = imp.Name.Name
-					}
-					local[n] = is
-				}
-			}
+			local := byImportName(f, parsers) // import name -> is a parser
 			ast.Inspect(f, func(n ast.Node) bool {
 				sel, ok := n.(*ast.SelectorExpr)
 				if !ok {
