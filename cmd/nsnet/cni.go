@@ -5,7 +5,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/nsnet/nsnet/cni/plugin"
 )
@@ -65,7 +64,7 @@ func (r cniListReq) run(e *env) error {
 			return &refused{err: err, where: e.where(), op: "cni list", obj: r.stateDir}
 		}
 	}
-	tw := tabwriter.NewWriter(e.out, 0, 8, 2, ' ', 0)
+	tw := newColumns(e.out)
 	if !e.opts.json {
 		fmt.Fprintln(tw, "NETWORK\tCONTAINER\tIFNAME\tADDRESSES\tHOST END\tNETNS\tPORTS")
 	}

@@ -6,7 +6,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/nsnet/nsnet/nsutil"
 )
@@ -71,7 +70,7 @@ func (r psReq) run(e *env) error {
 		}
 		return writeJSON(e.out, e.opts, out)
 	}
-	tw := tabwriter.NewWriter(e.out, 0, 8, 2, ' ', 0)
+	tw := newColumns(e.out)
 	fmt.Fprintln(tw, "NETNS\tPID\tNSPID\tHOSTNAME\tCOMMAND")
 	for _, n := range all {
 		for _, p := range n.Procs {

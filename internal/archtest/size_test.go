@@ -37,6 +37,26 @@ var heavyWhy = map[string]string{
 	"deepequal": "links reflect's deep-equality walker (~25 KB); compare what matters (nft.SameExprs)",
 }
 
+// heavyPackages are standard packages the binary does without, and why.
+var heavyPackages = map[string]string{
+	"text/tabwriter": "16 KB for two tables; cmd/nsnet's columns writes the same bytes",
+}
+
+// TestBinaryLinksNoHeavyPackages: cmd/nsnet does not depend on a package
+// of heavyPackages.
+func TestBinaryLinksNoHeavyPackages(t *testing.T) {
+	for _, p := range list(t) {
+		if p.ImportPath != module+"/cmd/nsnet" {
+			continue
+		}
+		for _, d := range p.Deps {
+			if why, ok := heavyPackages[d]; ok {
+				t.Errorf("cmd/nsnet depends on %s: %s", d, why)
+			}
+		}
+	}
+}
+
 // TestBinaryAvoidsHeavyStd: no non-test file of a package linked into
 // the nsnet binary uses what heavy lists. Tests may.
 func TestBinaryAvoidsHeavyStd(t *testing.T) {
