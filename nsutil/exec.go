@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"github.com/nsnet/nsnet/internal/sorting"
 	"golang.org/x/sys/unix"
 )
 
@@ -86,7 +87,7 @@ func bindEtc(name string) error {
 		return nil // bind_etc skips names of NAME_MAX bytes or more
 	}
 	dir := filepath.Join(etcNetNSDir, name)
-	ents, err := os.ReadDir(dir)
+	ents, err := sorting.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nsnet/nsnet/internal/sorting"
 	"golang.org/x/sys/unix"
 )
 
@@ -149,7 +150,7 @@ type Reservation struct {
 // that are not reservations (lock, last_reserved_ip.N, others') are
 // skipped.
 func (s *Store) List() ([]Reservation, error) {
-	ents, err := os.ReadDir(s.dir)
+	ents, err := sorting.ReadDir(s.dir)
 	if err != nil {
 		return nil, err
 	}

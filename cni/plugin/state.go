@@ -13,6 +13,7 @@ import (
 	"github.com/nsnet/nsnet/cni"
 	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/internal/jsonlite"
+	"github.com/nsnet/nsnet/internal/sorting"
 )
 
 // DefaultStateDir is where nsnet keeps what each attachment made, so that
@@ -42,7 +43,7 @@ func Networks(dir string) ([]string, error) {
 	if dir == "" {
 		dir = DefaultStateDir
 	}
-	ents, err := os.ReadDir(dir)
+	ents, err := sorting.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -138,7 +139,7 @@ func removeState(dir, network, id, ifname string) error {
 
 // listStates reads every record of a network.
 func listStates(dir, network string) ([]*Attachment, error) {
-	ents, err := os.ReadDir(filepath.Join(dir, network))
+	ents, err := sorting.ReadDir(filepath.Join(dir, network))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

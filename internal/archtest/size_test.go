@@ -28,6 +28,8 @@ var heavy = map[string]map[string]string{
 	},
 	// ~25 KB: reflect's deep-equality walker.
 	"reflect": {"DeepEqual": "deepequal"},
+	// ~12 KB: os.ReadDir's sort of fs.DirEntry, a pdqsort of its own.
+	"os": {"ReadDir": "readdir"},
 }
 
 var heavyWhy = map[string]string{
@@ -35,6 +37,7 @@ var heavyWhy = map[string]string{
 	"iface":     "links net's interface table (~25 KB); use rtnl, or SIOCGIFINDEX on a socket (internal/nettest.zoneIndex)",
 	"dns":       "links Go's DNS resolver (~200 KB); take literal addresses",
 	"deepequal": "links reflect's deep-equality walker (~25 KB); compare what matters (nft.SameExprs)",
+	"readdir":   "links one more copy of pdqsort (~12 KB); internal/sorting.ReadDir is the same call",
 }
 
 // heavyPackages are standard packages the binary does without, and why.

@@ -3,6 +3,8 @@ package sorting
 import (
 	"cmp"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -39,5 +41,39 @@ func TestSameOrderAsSlices(t *testing.T) {
 				t.Errorf("StableFunc, n=%d keys=%d: order differs from slices.SortStableFunc", n, keys)
 			}
 		}
+	}
+}
+
+// TestReadDirIsOSReadDir: ReadDir lists what os.ReadDir lists, in the same
+// order, with the same types, and fails as it does.
+func TestReadDirIsOSReadDir(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"b", "a", "C", "10", "9", "é", "z.lock"} {
+		if err := os.WriteFile(filepath.Join(dir, n), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("ReadDir: %d entries, os.ReadDir %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].Name() != want[i].Name() || got[i].Type() != want[i].Type() {
+			t.Errorf("entry %d: %s %v, os.ReadDir %s %v", i, got[i].Name(), got[i].Type(), want[i].Name(), want[i].Type())
+		}
+	}
+	_, werr := os.ReadDir(filepath.Join(dir, "missing"))
+	if _, err := ReadDir(filepath.Join(dir, "missing")); err == nil || err.Error() != werr.Error() {
+		t.Errorf("ReadDir of a missing directory: %v, os.ReadDir: %v", err, werr)
 	}
 }
