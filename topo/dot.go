@@ -118,6 +118,5 @@ func (t *Topology) DOT(status *PlanResult) string {
 
 // dotID quotes s as a DOT string.
 func dotID(s string) string {
-	r := strings.NewReplacer(`"`, `\"`)
-	return `"` + r.Replace(s) + `"`
+	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
 }

@@ -30,6 +30,8 @@ var heavy = map[string]map[string]string{
 	"reflect": {"DeepEqual": "deepequal"},
 	// ~12 KB: os.ReadDir's sort of fs.DirEntry, a pdqsort of its own.
 	"os": {"ReadDir": "readdir"},
+	// ~20 KB: strings.Replacer's tries and generic replacer.
+	"strings": {"NewReplacer": "replacer"},
 }
 
 var heavyWhy = map[string]string{
@@ -38,6 +40,7 @@ var heavyWhy = map[string]string{
 	"dns":       "links Go's DNS resolver (~200 KB); take literal addresses",
 	"deepequal": "links reflect's deep-equality walker (~25 KB); compare what matters (nft.SameExprs)",
 	"readdir":   "links one more copy of pdqsort (~12 KB); internal/sorting.ReadDir is the same call",
+	"replacer":  "links strings.Replacer's machinery (~20 KB); strings.ReplaceAll for one pair, a loop for a few",
 }
 
 // heavyPackages are standard packages the binary does without, and why.
