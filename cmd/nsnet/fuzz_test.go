@@ -29,6 +29,8 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	f.Add("ip tuntap add dev t0 mode tap user 1000 group 5 pi one_queue vnet_hdr multi_queue")
+	f.Add("ip tuntap del name t0 mode tun")
 	for _, c := range linkKindCases {
 		f.Add("ip -d link add " + c.args)
 	}

@@ -83,8 +83,8 @@ func objects() []object {
 		{name: "macsec"},
 		{name: "tunnel"},
 		{name: "tunl"},
-		{name: "tuntap"},
-		{name: "tap"},
+		{name: "tuntap", parse: parseTuntap, usage: tuntapUsage}, // tuntap.go
+		{name: "tap", parse: parseTuntap, usage: tuntapUsage},
 		{name: "token"},
 		{name: "tcpmetrics"},
 		{name: "tcp_metrics"},
