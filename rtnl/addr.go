@@ -189,3 +189,20 @@ func (a *Addr) request() Addr {
 	}
 	return q
 }
+
+// AddrDelLocal deletes the IPv4 address a.Local whatever its prefix
+// length: RTM_DELADDR with IFA_LOCAL and no IFA_ADDRESS, which the kernel
+// matches by the local address (and label, if set) alone
+// (inet_rtm_deladdr compares the prefix only with IFA_ADDRESS). It is
+// iproute2's "wildcard deletion" of `ip addr del ADDR` without /LEN.
+func (c *Conn) AddrDelLocal(a *Addr) error {
+	q := *a
+	q.Address = netip.Addr{}
+	if q.Family == 0 {
+		q.Family = ipFamily(q.Local)
+	}
+	if q.PrefixLen == 0 {
+		q.PrefixLen = uint8(q.Local.BitLen())
+	}
+	return c.request("addr del", q.Local.String(), unix.RTM_DELADDR, 0, &q)
+}

@@ -294,3 +294,10 @@ func (c *Conn) sendBatch(msgs []netlink.Message, ops []batchOp, idx []int) ([]er
 	}
 	return results, nil
 }
+
+// AddrDelAsDumped queues the deletion of a, an address as a dump returned
+// it (both IFA_LOCAL and IFA_ADDRESS as the kernel reported them), as
+// `ip addr flush` deletes: the dumped message sent back as RTM_DELADDR.
+func (b *Batch) AddrDelAsDumped(a *Addr) {
+	b.add("addr del", a.Prefix().String(), unix.RTM_DELADDR, 0, a)
+}

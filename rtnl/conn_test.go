@@ -539,3 +539,33 @@ func FuzzAnswerError(f *testing.F) {
 		}
 	})
 }
+
+// TestAddrDelLocal: the wildcard deletion sends IFA_LOCAL and no
+// IFA_ADDRESS (the kernel then ignores the prefix length), with the
+// host prefix length iproute2 sends; AddrDelAsDumped sends the dumped
+// address back as it is.
+func TestAddrDelLocal(t *testing.T) {
+	c, writes := record(t, func(req netlink.Message) []netlink.Message {
+		return []netlink.Message{ack(req, 0, "")}
+	})
+	ip := netip.MustParseAddr("169.254.10.20")
+	if err := c.AddrDelLocal(&Addr{Index: 3, Local: ip}); err != nil {
+		t.Fatal(err)
+	}
+	var a Addr
+	m := (*writes)[0][0]
+	if err := a.UnmarshalBinary(m.Data); err != nil || m.Header.Type != unix.RTM_DELADDR ||
+		a.Local != ip || a.Address.IsValid() || a.PrefixLen != 32 || a.Family != unix.AF_INET || a.Index != 3 {
+		t.Errorf("AddrDelLocal sent type %d %+v, %v", m.Header.Type, a, err)
+	}
+	dumped := Addr{Family: unix.AF_INET, PrefixLen: 16, Index: 3, Local: ip, Address: ip, Label: "eth0", Scope: ScopeLink}
+	b := c.Batch()
+	b.AddrDelAsDumped(&dumped)
+	if err := b.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	m = (*writes)[1][0]
+	if err := a.UnmarshalBinary(m.Data); err != nil || m.Header.Type != unix.RTM_DELADDR || !cmp.Equal(a, dumped, cmpOpts()) {
+		t.Errorf("AddrDelAsDumped sent type %d %+v, %v; want %+v", m.Header.Type, a, err, dumped)
+	}
+}
