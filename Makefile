@@ -4,7 +4,7 @@ GO      ?= go
 BIN     ?= nsnet
 GOFLAGS_BUILD = -trimpath -ldflags='-s -w'
 
-.PHONY: all build static-check test iproute2-testsuite unit race fuzz-smoke lint soak demo bench bench-smoke fmt vet clean
+.PHONY: all build size static-check test iproute2-testsuite unit race fuzz-smoke lint soak demo bench bench-smoke fmt vet clean
 
 all: build
 
