@@ -1,7 +1,9 @@
 package firewall
 
 import (
+	"encoding/hex"
 	"errors"
+	"hash/fnv"
 
 	"github.com/nsnet/nsnet/nft"
 	"golang.org/x/sys/unix"
@@ -12,7 +14,19 @@ import (
 // and a reader never sees half of them. added[i] reports whether rs[i]
 // was written (false: it was already there exactly). A rule given twice
 // counts once.
-func (n *NAT) AddAll(rs []NATRule) (added []bool, err error) {
+func (n *NAT) AddAll(rs []NATRule) (added []bool, err error) { return n.AddAllFor("", rs) }
+
+// AddAllFor is AddAll for an owner: a topology file, an attachment. A
+// rule that several owners ask for (two files masquerading the network of
+// a bridge they share) is one copy of its kernel rules per owner, each
+// with the same comment and the owner in its user data (nft.Rule.Owner):
+// the copies match the same packets, the first one translates them, and
+// the owner's claim is its copy, which DelAllFor(owner) removes without
+// touching the others'. A rule is already there when owner's copy is,
+// exactly; another owner's copy does not count. Owner "" is the copy
+// without an owner mark (`nsnet nat`, and rules of older nsnet).
+func (n *NAT) AddAllFor(owner string, rs []NATRule) (added []bool, err error) {
+	owner = OwnerTag(owner)
 	for _, r := range rs {
 		if err := r.Validate(); err != nil {
 			return nil, err
@@ -37,8 +51,8 @@ func (n *NAT) AddAll(rs []NATRule) (added []bool, err error) {
 				continue
 			}
 			seen[text] = true
-			want := r.rules()
-			old := withComment(have, text)
+			want := ownedBy(r.rules(), owner)
+			old := withOwner(withComment(have, text), owner)
 			if sameRules(old, want) {
 				continue
 			}
@@ -82,7 +96,7 @@ func (n *NAT) DelAll(rs []NATRule) error {
 		}
 		texts[r.String()] = true
 	}
-	_, err := n.remove(func(rule *nft.Rule) bool { return texts[rule.Comment] }, func() error { return nil })
+	_, _, err := n.remove(func(rule *nft.Rule) bool { return texts[rule.Comment] }, func() error { return nil })
 	return err
 }
 
@@ -116,4 +130,67 @@ func (n *NAT) Append(rs []NATRule) error {
 		}
 	}
 	return err
+}
+
+// DelAllFor deletes owner's copies of rs (see AddAllFor) in one
+// transaction, and the chains and table when no rule of nsnet's is left;
+// other owners' copies stay. Rules owner has no copy of are skipped;
+// deleted counts the kernel rules deleted.
+func (n *NAT) DelAllFor(owner string, rs []NATRule) (deleted int, err error) {
+	return n.DelOwned([]string{owner}, rs)
+}
+
+// DelOwned is DelAllFor for the copies of several owners at once (`down`
+// of a file: its copy and the unmarked one), in one transaction.
+func (n *NAT) DelOwned(owners []string, rs []NATRule) (deleted int, err error) {
+	tags := map[string]bool{}
+	for _, o := range owners {
+		tags[OwnerTag(o)] = true
+	}
+	texts := map[string]bool{}
+	for _, r := range rs {
+		if err := r.Validate(); err != nil {
+			return 0, err
+		}
+		texts[r.String()] = true
+	}
+	_, deleted, err = n.remove(func(rule *nft.Rule) bool { return texts[rule.Comment] && tags[rule.Owner] },
+		func() error { return nil })
+	return deleted, err
+}
+
+// ownerMax bounds an owner mark: the user data of a rule holds at most
+// 256 bytes, a comment up to about 130 of them.
+const ownerMax = 96
+
+// OwnerTag is the mark AddAllFor writes for owner: owner itself, or, when
+// it is longer than fits next to any comment, "fnv128a:" and the 32 hex
+// digits of its FNV-1a hash (the same owner always gets the same mark; a
+// mark, not a secret: crypto stays out of the binary).
+func OwnerTag(owner string) string {
+	if len(owner) <= ownerMax {
+		return owner
+	}
+	h := fnv.New128a()
+	h.Write([]byte(owner))
+	return "fnv128a:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// ownedBy sets the owner mark of rs.
+func ownedBy(rs []nft.Rule, owner string) []nft.Rule {
+	for i := range rs {
+		rs[i].Owner = owner
+	}
+	return rs
+}
+
+// withOwner keeps the rules of rs that carry owner's mark.
+func withOwner(rs []nft.Rule, owner string) []nft.Rule {
+	var out []nft.Rule
+	for _, r := range rs {
+		if r.Owner == owner {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -79,3 +79,49 @@ func TestNATAppend(t *testing.T) {
 		t.Fatalf("left: %+v", list)
 	}
 }
+
+// TestNATOwners: a rule two owners ask for is a copy each, listed as one
+// entry with both owners; one owner's DelAllFor leaves the other's copy,
+// the table goes with the last; Del (`nat del`) removes every copy.
+func TestNATOwners(t *testing.T) {
+	sandbox.Require(t)
+	c := dialIn(t, newNS(t))
+	m := Masquerade{Src: netip.MustParsePrefix("10.50.0.0/16")}
+	f := Forward{Proto: "tcp", Port: 8080, To: netip.MustParseAddrPort("10.50.0.5:80")}
+	for _, owner := range []string{"topology /a.json", "topology /b.json", "topology /a.json"} {
+		if _, err := c.AddAllFor(owner, []NATRule{m, f}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := c.List()
+	if err != nil || len(list) != 2 || !reflect.DeepEqual(list[0].Owners, []string{"topology /a.json", "topology /b.json"}) ||
+		len(list[1].Chains) != 6 {
+		t.Fatalf("List = %+v, %v; want 2 entries with 2 owners, the forward's 3 kernel rules twice", list, err)
+	}
+	if added, err := c.AddAllFor("topology /b.json", []NATRule{m}); err != nil || added[0] {
+		t.Fatalf("AddAllFor of b's copy again = %v, %v; want already there", added, err)
+	}
+	if n, err := c.DelAllFor("topology /b.json", []NATRule{m, f}); err != nil || n != 4 {
+		t.Fatalf("DelAllFor(b) = %d, %v; want b's 4 kernel rules", n, err)
+	}
+	list, err = c.List()
+	if err != nil || len(list) != 2 || !reflect.DeepEqual(list[0].Owners, []string{"topology /a.json"}) {
+		t.Fatalf("after DelAllFor(b): %+v, %v; want a's copies", list, err)
+	}
+	long := string(make([]byte, 300))
+	if OwnerTag(long) != OwnerTag(long) || len(OwnerTag(long)) > ownerMax {
+		t.Errorf("OwnerTag of a long owner: %q", OwnerTag(long))
+	}
+	if _, err := c.AddAllFor(long, []NATRule{f}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Del(f); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := c.DelAllFor("topology /a.json", []NATRule{m, f}); err != nil || n != 1 {
+		t.Fatalf("DelAllFor(a) after Del(f) = %d, %v; want a's masquerade only", n, err)
+	}
+	if list, _ := c.List(); len(list) != 0 {
+		t.Fatalf("table left: %v", list)
+	}
+}

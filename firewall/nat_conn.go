@@ -44,6 +44,9 @@ type NATEntry struct {
 	Packets uint64         // masquerade: its rule; forward: its DNAT rules (prerouting + output)
 	Bytes   uint64         // likewise
 	Chains  []ChainCounter // every kernel rule of the entry, in chain order of the dump
+	// Owners are the owner marks of the entry's copies (NAT.AddAllFor),
+	// in the order first seen; "" is the copy without a mark.
+	Owners []string
 }
 
 // A ChainCounter is the counter of one kernel rule of a NATEntry.
@@ -136,15 +139,15 @@ func (n *NAT) Add(r NATRule) (added bool, err error) {
 	if err := r.Validate(); err != nil {
 		return false, err
 	}
-	want := r.rules()
-	n.mu.Lock() // other writers (processes) are caught by the generation check
+	want := r.rules() // without an owner mark: the copy of `nsnet nat`
+	n.mu.Lock()       // other writers (processes) are caught by the generation check
 	defer n.mu.Unlock()
 	for try := 0; ; try++ {
 		rs, gen, err := n.natRules()
 		if err != nil {
 			return false, err
 		}
-		have := withComment(rs, r.String())
+		have := withOwner(withComment(rs, r.String()), "")
 		if sameRules(have, want) {
 			return false, nil
 		}
@@ -197,13 +200,14 @@ func (n *NAT) conflict() error {
 // nsnet is left, its chains go too if nothing else is in them, and the
 // table if nothing else is in it (issue 9 M4: a table inet nsnet that also
 // holds somebody's chains, sets or rules keeps them). A rule that is not
-// there is an *nft.OpError wrapping ErrNotFound.
+// there is an *nft.OpError wrapping ErrNotFound. Every owner's copy of r
+// goes (NAT.AddAllFor): this is `nsnet nat del`, the administrator's word.
 func (n *NAT) Del(r NATRule) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
 	text := r.String()
-	_, err := n.remove(func(rule *nft.Rule) bool { return rule.Comment == text }, func() error {
+	_, _, err := n.remove(func(rule *nft.Rule) bool { return rule.Comment == text }, func() error {
 		return &nft.OpError{Op: "nat del", Obj: text, Err: ErrNotFound}
 	})
 	return err
@@ -214,7 +218,8 @@ func (n *NAT) Del(r NATRule) error {
 // what was left because it is not nsnet's (a foreign chain, rule or set):
 // empty when the table is gone or was never there.
 func (n *NAT) Flush() (kept []string, err error) {
-	return n.remove(func(rule *nft.Rule) bool { return nsnets(rule.Comment) }, nil)
+	kept, _, err = n.remove(func(rule *nft.Rule) bool { return nsnets(rule.Comment) }, nil)
+	return kept, err
 }
 
 // nsnets reports whether a rule comment is the canonical text of one of
@@ -226,17 +231,18 @@ func nsnets(comment string) bool {
 
 // remove deletes the rules of table inet nsnet that mine selects, and
 // what nsnet made around them that nothing else uses. none, if not nil,
-// is the error when mine selects nothing.
-func (n *NAT) remove(mine func(*nft.Rule) bool, none func() error) (kept []string, err error) {
+// is the error when mine selects nothing. deleted counts the kernel rules
+// deleted.
+func (n *NAT) remove(mine func(*nft.Rule) bool, none func() error) (kept []string, deleted int, err error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	for try := 0; ; try++ {
 		plan, err := n.plan(mine)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if len(plan.del) == 0 && none != nil {
-			return nil, none()
+			return nil, 0, none()
 		}
 		tx := n.c.Begin()
 		tx.RequireGen(plan.gen)
@@ -256,9 +262,9 @@ func (n *NAT) remove(mine func(*nft.Rule) bool, none func() error) (kept []strin
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		return plan.kept, nil
+		return plan.kept, len(plan.del), nil
 	}
 }
 
@@ -369,6 +375,9 @@ func (n *NAT) List() ([]NATEntry, error) {
 			out = append(out, e)
 		}
 		e := &out[i]
+		if !slices.Contains(e.Owners, r.Owner) {
+			e.Owners = append(e.Owners, r.Owner)
+		}
 		cc := ChainCounter{Chain: r.Chain, Handle: r.Handle}
 		for _, x := range r.Exprs {
 			if ctr, ok := x.(*nft.Counter); ok {

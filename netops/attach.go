@@ -1,7 +1,6 @@
 package netops
 
 import (
-	"errors"
 	"net"
 	"net/netip"
 
@@ -96,20 +95,21 @@ func DeleteLink(ns *NS, name, kind string) (deleted bool, err error) {
 	return true, nil
 }
 
-// DeleteNAT deletes a masquerade or port forward of table inet nsnet in
-// ns (and the table when nothing else is left in it). One that is not
-// there is (false, nil).
-func DeleteNAT(ns *NS, rule firewall.NATRule) (deleted bool, err error) {
+// DeleteNAT deletes the copies of a masquerade or port forward of table
+// inet nsnet in ns that carry one of owners' marks, in one transaction
+// (firewall.NAT.DelOwned; and the table when nothing else is left in it):
+// `down` of one of two files that share a rule takes its claim away, and
+// the rule stays for the other. One that none of owners has a copy of is
+// (false, nil).
+func DeleteNAT(ns *NS, owners []string, rule firewall.NATRule) (deleted bool, err error) {
 	obj := natObject(ns, rule)
 	nat, err := ns.nat()
 	if err != nil {
 		return false, &Error{Verb: Delete, Object: obj, Err: err}
 	}
-	if err := nat.Del(rule); err != nil {
-		if errors.Is(err, firewall.ErrNotFound) {
-			return false, nil
-		}
+	n, err := nat.DelOwned(owners, []firewall.NATRule{rule})
+	if err != nil {
 		return false, &Error{Verb: Delete, Object: obj, Err: err}
 	}
-	return true, nil
+	return n > 0, nil
 }

@@ -1,20 +1,22 @@
 package netops
 
 import (
-	"errors"
-
 	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/nft"
 )
 
 // AddNAT adds a masquerade or a port forward (firewall.Masquerade,
-// firewall.Forward) to nsnet's table inet nsnet in ns, one nf_tables
-// transaction, and records its deletion when this call added it. A rule
-// that is already there exactly, whoever added it (a concurrent `up`, an
+// firewall.Forward) to nsnet's table inet nsnet in ns for owner (the
+// topology file, the attachment; "" for none), one nf_tables transaction,
+// and records its deletion when this call added it. A shared rule is one
+// copy per owner (firewall.NAT.AddAllFor): the undo deletes owner's copy
+// only, so a rollback never takes away a rule another owner asked for,
+// even one that found this run's copy already there. A rule that owner's
+// copy already has exactly, whoever added it (a concurrent `up`, an
 // earlier run), is not an error and gets no undo. Other writers of the
 // ruleset are tolerated: the transaction is checked against the ruleset's
-// generation and retried (firewall.NAT.Add).
-func AddNAT(j *Journal, ns *NS, rule firewall.NATRule) (added bool, err error) {
+// generation and retried.
+func AddNAT(j *Journal, ns *NS, owner string, rule firewall.NATRule) (added bool, err error) {
 	obj := natObject(ns, rule)
 	if err := j.before(obj); err != nil {
 		return false, &Error{Verb: Create, Object: obj, Err: err}
@@ -23,23 +25,21 @@ func AddNAT(j *Journal, ns *NS, rule firewall.NATRule) (added bool, err error) {
 	if err != nil {
 		return false, &Error{Verb: Create, Object: obj, Err: err}
 	}
-	added, err = nat.Add(rule)
+	a, err := nat.AddAllFor(owner, []firewall.NATRule{rule})
 	if err != nil {
 		return false, &Error{Verb: Create, Object: obj, Err: err}
 	}
-	if added {
+	if a[0] {
 		j.record(entry{verb: Create, obj: obj, ns: ns, undo: func() error {
 			nat, err := ns.nat()
 			if err != nil {
 				return err
 			}
-			if err := nat.Del(rule); err != nil && !errors.Is(err, firewall.ErrNotFound) {
-				return err
-			}
-			return nil
+			_, err = nat.DelAllFor(owner, []firewall.NATRule{rule})
+			return err
 		}})
 	}
-	return added, nil
+	return a[0], nil
 }
 
 func natObject(ns *NS, rule firewall.NATRule) Object {

@@ -259,11 +259,11 @@ func scenario(j *Journal, w *world) error {
 	if err := Sysctl(j, w.old, "net.ipv4.ip_forward", "1"); err != nil {
 		return err
 	}
-	if _, err := AddNAT(j, w.host, firewall.Masquerade{Src: pfx("10.77.0.0/24")}); err != nil {
+	if _, err := AddNAT(j, w.host, "", firewall.Masquerade{Src: pfx("10.77.0.0/24")}); err != nil {
 		return err
 	}
 	to := netip.MustParseAddrPort("10.77.0.2:80")
-	if _, err := AddNAT(j, w.host, firewall.Forward{Proto: "tcp", Port: 8080, To: to}); err != nil {
+	if _, err := AddNAT(j, w.host, "", firewall.Forward{Proto: "tcp", Port: 8080, To: to}); err != nil {
 		return err
 	}
 	return nil

@@ -64,6 +64,7 @@ func FuzzRangeUnmarshal(f *testing.F)     { fuzzExpr[Range](f) }
 func FuzzCommentUnmarshal(f *testing.F) {
 	f.Add([]byte{0, 2, 'x', 0})
 	f.Add([]byte{1, 4, 0, 0, 0, 1, 0, 3, 'h', 'i', 0})
+	f.Add([]byte{0, 2, 'x', 0, nftUdataRuleOwner, 2, 'a', 'b'})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := unmarshalComment(b)
 		if err != nil || c == "" {
@@ -75,6 +76,14 @@ func FuzzCommentUnmarshal(f *testing.F) {
 		}
 		if c2, err := unmarshalComment(b2); err != nil || c2 != c {
 			t.Fatalf("round trip changed comment %q to %q (%v)", c, c2, err)
+		}
+		o := unmarshalOwner(b)
+		b3, err := marshalUserdata(c, o)
+		if err != nil {
+			return // too long together, which the encoder refuses
+		}
+		if c3, err := unmarshalComment(b3); err != nil || c3 != c || unmarshalOwner(b3) != o {
+			t.Fatalf("round trip changed comment %q, owner %q to %q, %q (%v)", c, o, c3, unmarshalOwner(b3), err)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package nft
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -121,6 +122,30 @@ func TestBatchGolden(t *testing.T) {
 		if m.Header.Flags != wantFlags[i] {
 			t.Errorf("message %d (type %#x): flags %v, want %v", i, m.Header.Type, m.Header.Flags, wantFlags[i])
 		}
+	}
+}
+
+// TestOwnerUdata: Rule.Owner is a TLV of nsnet's type after the comment's,
+// and a rule with both decodes to the same comment and owner.
+func TestOwnerUdata(t *testing.T) {
+	b, err := marshalUserdata("x", "ab")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []byte{0, 2, 'x', 0, nftUdataRuleOwner, 2, 'a', 'b'}; !reflect.DeepEqual(b, want) {
+		t.Errorf("marshalUserdata(x, ab) = %x, want %x", b, want)
+	}
+	r := Rule{Family: FamilyINet, Table: "t", Chain: "c", Comment: "masquerade 10.0.0.0/8", Owner: "topology /k.json"}
+	enc, err := r.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got Rule
+	if err := got.UnmarshalBinary(enc); err != nil || got.Comment != r.Comment || got.Owner != r.Owner {
+		t.Errorf("round trip: %q %q (%v), want %q %q", got.Comment, got.Owner, err, r.Comment, r.Owner)
+	}
+	if _, err := marshalUserdata(strings.Repeat("c", 200), strings.Repeat("o", 60)); err == nil {
+		t.Error("user data over NFT_USERDATA_MAXLEN (256) accepted")
 	}
 }
 

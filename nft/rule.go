@@ -18,6 +18,11 @@ type Rule struct {
 	Position uint64
 	Exprs    []Expr // NFTA_RULE_EXPRESSIONS
 	Comment  string // NFTA_RULE_USERDATA, as the NFTNL_UDATA_RULE_COMMENT TLV nft writes for `comment "..."`
+	// Owner is a second TLV of NFTA_RULE_USERDATA (type
+	// nftUdataRuleOwner, which nft and iptables-nft skip): who asked
+	// for the rule, for a caller that keeps one copy per owner of a
+	// shared rule. At most 253 bytes with the comment's TLV.
+	Owner string
 	// Compat is NFTA_RULE_COMPAT, which a rule with xt matches or targets
 	// carries (iptables-nft sends it in every rule); nil = not sent.
 	Compat *RuleCompat
@@ -56,8 +61,8 @@ func (r *Rule) MarshalBinary() ([]byte, error) {
 			return nil
 		})
 	}
-	if r.Comment != "" {
-		ud, err := marshalComment(r.Comment)
+	if r.Comment != "" || r.Owner != "" {
+		ud, err := marshalUserdata(r.Comment, r.Owner)
 		if err != nil {
 			return nil, err
 		}
@@ -118,6 +123,7 @@ func (r *Rule) UnmarshalBinary(b []byte) error {
 				return err
 			}
 			r.Comment = c
+			r.Owner = unmarshalOwner(ad.Bytes())
 		}
 	}
 	return ad.Err()
@@ -135,6 +141,43 @@ func marshalComment(s string) ([]byte, error) {
 	b = append(b, nftUdataRuleComment, byte(len(s)+1))
 	b = append(b, s...)
 	return append(b, 0), nil
+}
+
+// marshalUserdata is marshalComment's TLV (when comment is not empty)
+// followed by the owner's (type nftUdataRuleOwner, the bytes without a
+// NUL), when owner is not empty. The kernel keeps at most
+// NFT_USERDATA_MAXLEN (256) bytes.
+func marshalUserdata(comment, owner string) ([]byte, error) {
+	var b []byte
+	if comment != "" {
+		c, err := marshalComment(comment)
+		if err != nil {
+			return nil, err
+		}
+		b = c
+	}
+	if owner != "" {
+		if len(owner) > 255 || len(b)+2+len(owner) > nftUserdataMaxlen {
+			return nil, errBadComment
+		}
+		b = append(b, nftUdataRuleOwner, byte(len(owner)))
+		b = append(b, owner...)
+	}
+	return b, nil
+}
+
+// unmarshalOwner finds the owner TLV in rule user data ("" if none or
+// if the list is malformed, which unmarshalComment reports).
+func unmarshalOwner(b []byte) string {
+	var o string
+	for len(b) >= 2 && int(b[1]) <= len(b)-2 {
+		typ, val := b[0], b[2:2+int(b[1])]
+		b = b[2+int(b[1]):]
+		if typ == nftUdataRuleOwner {
+			o = string(val)
+		}
+	}
+	return o
 }
 
 // unmarshalComment finds the comment TLV in rule user data. Other TLVs are

@@ -143,7 +143,7 @@ func up(ctx context.Context, t *Topology, o Options, hook func(s *Step) error) (
 			r.total++
 		}
 	}
-	if r.total == 0 {
+	if r.total == 0 && len(p.claims) == 0 {
 		return p, nil
 	}
 	if err := r.apply(ctx); err != nil {
@@ -272,6 +272,13 @@ func (r *run) apply(ctx context.Context) error {
 	for _, op := range r.w.nat {
 		if err := r.do(op); err != nil {
 			return err
+		}
+	}
+	// The file's claims on NAT rules that are already there: its copy
+	// (no step of their own: the step says "already there").
+	for _, op := range r.plan.claims {
+		if err := op.apply(r); err != nil {
+			return r.fail(op, err)
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package topo
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/netops"
@@ -21,7 +22,7 @@ func dialNFT(h *handle) (*nft.Conn, error) {
 // readNAT lists nsnet's NAT rules on the host, by their canonical text
 // (firewall.NATRule's String, which is also their comment).
 func readNAT(h *handle) (natLive, error) {
-	nl := natLive{rules: map[string]bool{}}
+	nl := natLive{rules: map[string]bool{}, owned: map[natClaim]bool{}}
 	c, err := dialNFT(h)
 	if err != nil {
 		return nl, err
@@ -34,6 +35,9 @@ func readNAT(h *handle) (natLive, error) {
 	for _, e := range entries {
 		if !e.Foreign {
 			nl.rules[e.Comment] = true
+			for _, o := range e.Owners {
+				nl.owned[natClaim{o, e.Comment}] = true
+			}
 		}
 	}
 	return nl, nil
@@ -51,12 +55,35 @@ func natRules(t *Topology) []firewall.NATRule {
 	return rules
 }
 
-// natDel removes the NAT rules the file names; it returns their texts.
+// natOwner is the owner mark of the file's NAT rules: "topology " and the
+// file's absolute path, so that `up` and `down` of the same file from
+// anywhere agree, and two files sharing a rule each have their own copy
+// (issue 9 M6, H2). A topology not read from a named file has none ("").
+func natOwner(t *Topology) string {
+	if t.source == "" || t.source == "-" {
+		return ""
+	}
+	p, err := filepath.Abs(t.source)
+	if err != nil {
+		p = t.source
+	}
+	return "topology " + p
+}
+
+// natDel removes the file's copies of the NAT rules it names, and their
+// unmarked copies (`nsnet nat`'s, an older nsnet's `up`: nobody's in
+// particular, which down removed before rules had owners); a rule another
+// file also asked for stays, with that file's copy. It returns the texts
+// of those it removed.
 func natDel(h *handle, t *Topology) ([]string, error) {
 	var done []string
 	var errs []error
+	owners := []string{""}
+	if o := natOwner(t); o != "" {
+		owners = append(owners, o)
+	}
 	for _, r := range natRules(t) {
-		deleted, err := netops.DeleteNAT(h.ops, r)
+		deleted, err := netops.DeleteNAT(h.ops, owners, r)
 		switch {
 		case err != nil:
 			errs = append(errs, err)

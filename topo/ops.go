@@ -226,11 +226,15 @@ func (o *forwardingOp) apply(r *run) error {
 // natOp adds a masquerade or a port forward.
 type natOp struct {
 	at
-	rule firewall.NATRule
+	rule  firewall.NATRule
+	owner string // natOwner's
+	// claim: the rule is already there (an Exists step), but not the
+	// owner's copy of it, which apply adds without counting a step.
+	claim bool
 }
 
 func (o *natOp) apply(r *run) error {
-	_, err := netops.AddNAT(r.j, r.sys.host.ops, o.rule)
+	_, err := netops.AddNAT(r.j, r.sys.host.ops, o.owner, o.rule)
 	return err
 }
 

@@ -71,7 +71,7 @@ type Step struct {
 	InTheWay *Obstacle `json:"-"`
 
 	index int       // position in the plan; the fault-injection hook sees it
-	op    operation // what up does about it (ops.go); nil for Exists and Conflict
+	op    operation // what up does about it (ops.go); nil for Exists (but a claim) and Conflict
 }
 
 // An Obstacle is the object in the way of a Conflict step: a link that
@@ -97,15 +97,23 @@ type nsLive struct {
 	forwarding map[string]string // sysctl key -> value
 }
 
-// natLive is nsnet's NAT table as seen: the canonical texts of its rules.
+// natLive is nsnet's NAT table as seen: the canonical texts of its rules,
+// and which owners' copies of them there are (firewall.NAT.AddAllFor).
 type natLive struct {
 	rules map[string]bool
+	owned map[natClaim]bool
 }
+
+// A natClaim is one owner's copy of a rule.
+type natClaim struct{ owner, text string }
 
 // A PlanResult is the list of steps up would take, in order. AppendJSON
 // prints it as {"steps": [...]}.
 type PlanResult struct {
 	Steps []Step `json:"steps"`
+	// claims are the NAT rules that are already there, but not this
+	// file's copy of them, which up writes (natOp.claim).
+	claims []*natOp
 }
 
 // Counts returns how many steps create, change, are already there and conflict.
@@ -353,10 +361,18 @@ func (d *differ) nat(rule firewall.NATRule, obj, command string) {
 	}
 	s := Step{Kind: kind, Object: obj, Commands: []string{command}}
 	s.Action = Create
+	// A rule another file's copy has is "already there", whoever made it
+	// (issue 9 M6); up still writes this file's copy, its claim, so that
+	// the other's down or rollback leaves the rule (natOwner).
+	op := &natOp{at: d.next(), rule: rule, owner: natOwner(d.t)}
 	if d.lv.nat.rules[rule.String()] {
 		s.Action = Exists
+		op.claim = !d.lv.nat.owned[natClaim{firewall.OwnerTag(op.owner), rule.String()}]
 	}
-	d.add(s, &natOp{at: d.next(), rule: rule})
+	if op.claim {
+		d.p.claims = append(d.p.claims, op)
+	}
+	d.add(s, op)
 }
 
 func masqString(m firewall.Masquerade) string {

@@ -23,6 +23,13 @@ import (
 // default route: what two users sharing one bridge write.
 func sharedTopo(t testing.TB, prefix, br string, n, first int) *Topology {
 	t.Helper()
+	return sharedTopoNAT(t, prefix, br, n, first, nil)
+}
+
+// sharedTopoNAT is sharedTopo with forwards (topology "forward" objects)
+// next to the masquerade.
+func sharedTopoNAT(t testing.TB, prefix, br string, n, first int, forwards []any) *Topology {
+	t.Helper()
 	type end struct {
 		Name      string   `json:"name"`
 		Netns     string   `json:"netns,omitempty"`
@@ -50,6 +57,9 @@ func sharedTopo(t testing.TB, prefix, br string, n, first int) *Topology {
 	}
 	f.Bridges = []any{map[string]any{"name": br, "addresses": []string{"10.50.0.1/16"}}}
 	f.NAT = map[string]any{"masquerade": []any{map[string]any{"src": "10.50.0.0/16"}}}
+	if len(forwards) > 0 {
+		f.NAT.(map[string]any)["forward"] = forwards
+	}
 	for i := range n {
 		name := fmt.Sprintf("%s%d", prefix, i)
 		k := first + i
