@@ -14,6 +14,11 @@
 // the table when nothing foreign is left in them (a foreign chain, rule,
 // set is kept and named). Other tables are never changed.
 //
+// Owners: a rule several owners ask for (NAT.AddAllFor: two topology
+// files sharing a masquerade) is one copy of its kernel rules per owner,
+// with the same comment and the owner's mark in the rule's user data
+// (nft.Rule.Owner); DelAllFor removes one owner's copy, Del every copy.
+//
 // Concurrency: a NAT is safe for concurrent use; writers in other
 // processes are detected by the ruleset generation and the change retried.
 package firewall
