@@ -3,7 +3,8 @@ package topo
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/netops"
@@ -55,19 +56,23 @@ func natRules(t *Topology) []firewall.NATRule {
 	return rules
 }
 
-// natOwner is the owner mark of the file's NAT rules: "topology " and the
-// file's absolute path, so that `up` and `down` of the same file from
-// anywhere agree, and two files sharing a rule each have their own copy
-// (issue 9 M6, H2). A topology not read from a named file has none ("").
+// natOwner is the owner mark of the file's NAT rules: "topology" and the
+// names of the file's namespaces, sorted (firewall.OwnerTag hashes a long
+// list). The namespaces are what a topology alone makes, so two files
+// sharing a rule each have their own copy (issue 9 M6, H2), while `up` and
+// `down` of the file agree wherever it is read from (another path, stdin,
+// a copy). A file without namespaces has none (""): its copy is the
+// unmarked one.
 func natOwner(t *Topology) string {
-	if t.source == "" || t.source == "-" {
+	if len(t.Namespaces) == 0 {
 		return ""
 	}
-	p, err := filepath.Abs(t.source)
-	if err != nil {
-		p = t.source
+	names := make([]string, len(t.Namespaces))
+	for i, n := range t.Namespaces {
+		names[i] = n.Name
 	}
-	return "topology " + p
+	slices.Sort(names)
+	return "topology " + strings.Join(names, " ")
 }
 
 // natDel removes the file's copies of the NAT rules it names, and their
