@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"hash/fnv"
+	"slices"
 
 	"github.com/nsnet/nsnet/nft"
 	"golang.org/x/sys/unix"
@@ -184,13 +185,8 @@ func ownedBy(rs []nft.Rule, owner string) []nft.Rule {
 	return rs
 }
 
-// withOwner keeps the rules of rs that carry owner's mark.
+// withOwner keeps, in place (rs is withComment's fresh slice), the rules
+// of rs that carry owner's mark.
 func withOwner(rs []nft.Rule, owner string) []nft.Rule {
-	var out []nft.Rule
-	for _, r := range rs {
-		if r.Owner == owner {
-			out = append(out, r)
-		}
-	}
-	return out
+	return slices.DeleteFunc(rs, func(r nft.Rule) bool { return r.Owner != owner })
 }
