@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -151,4 +152,45 @@ func BenchmarkDoctor(b *testing.B) {
 			b.ReportMetric(float64(left), "entries-left")
 		})
 	}
+}
+
+// BenchmarkRunPID1 starts /bin/true as PID 1 of new pid, uts, ipc and
+// mount namespaces in a named netns: nsnet run against the util-linux
+// chains (ip netns exec / nsenter + unshare --pid --fork --mount-proc),
+// interleaved in each iteration so that all three see the same machine.
+// ratio is nsnet's median over the faster chain's (target ≤ 0.8), spread
+// nsnet's p90 over its median (target ≤ 2).
+func BenchmarkRunPID1(b *testing.B) {
+	sandbox.Require(b)
+	if _, err := os.Stat(*flagNsnet); err != nil {
+		b.Skipf("no nsnet binary at %s (make build)", *flagNsnet)
+	}
+	for _, tool := range []string{"unshare", "nsenter", "ip"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			b.Skipf("%s: %v", tool, err)
+		}
+	}
+	del, err := NamedNamespaces(1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer del()
+	rows := ProcRows(*flagNsnet, "nb0")
+	all := make([][]time.Duration, len(rows))
+	for b.Loop() {
+		d, err := ProcStart(rows, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range d {
+			all[i] = append(all[i], d[i]...)
+		}
+	}
+	faster := min(Median(all[1]), Median(all[2]))
+	b.ReportMetric(float64(Median(all[0])), "nsnet-ns/run")
+	b.ReportMetric(float64(Median(all[1])), "ip-unshare-ns/run")
+	b.ReportMetric(float64(Median(all[2])), "nsenter-unshare-ns/run")
+	b.ReportMetric(float64(Median(all[0]))/float64(faster), "ratio")
+	b.ReportMetric(float64(Quantile(all[0], 0.9))/float64(Median(all[0])), "spread")
+	b.Log(ProcVerdict(all[0], all[1], all[2]))
 }

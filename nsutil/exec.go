@@ -20,9 +20,9 @@ const etcNetNSDir = "/etc/netns"
 // program (lib/namespace.c netns_switch), and returns without waiting:
 // call cmd.Wait as usual. On a disposable thread it joins n (setns),
 // unshares a private mount namespace, makes / recursively a slave so no
-// mount propagates back, replaces /sys with a sysfs of n (umount2
-// MNT_DETACH, then mount; read-only when an un-unmountable /sys was
-// read-only, as iproute2), bind-mounts every file of /etc/netns/NAME/ over
+// mount propagates back, replaces /sys with a sysfs of n (mounted over
+// it; a read-only /sys is unmounted first, as iproute2 unmounts every
+// /sys, and shadowed read-only if that fails), bind-mounts every file of /etc/netns/NAME/ over
 // /etc/ (named namespaces only), and forks cmd from that thread, so the
 // child inherits all of it. The caller's threads and mounts are untouched.
 //
@@ -35,17 +35,24 @@ func (n *NetNS) Start(cmd *exec.Cmd) error {
 	if cmd.SysProcAttr != nil && cmd.SysProcAttr.Pdeathsig != 0 {
 		return &OpError{Op: op, Name: n.name, Err: errors.New("Pdeathsig cannot be used: the forking thread exits right after the start")}
 	}
+	if err := n.startIn(cmd.Start); err != nil {
+		return &OpError{Op: op, Name: n.name, Err: err}
+	}
+	return nil
+}
+
+// startIn runs start on a disposable thread that has joined n the way
+// `ip netns exec` does (switchTo), so that a process it forks inherits
+// it all. Run adds its own namespaces on the same thread before forking.
+func (n *NetNS) startIn(start func() error) error {
 	err := onDisposableThread(func() error {
 		if err := n.switchTo(); err != nil {
 			return err
 		}
-		return cmd.Start()
+		return start()
 	})
 	runtime.KeepAlive(n)
-	if err != nil {
-		return &OpError{Op: op, Name: n.name, Err: err}
-	}
-	return nil
+	return err
 }
 
 // switchTo is netns_switch on the calling (disposable) thread.
@@ -61,14 +68,18 @@ func (n *NetNS) switchTo() error {
 	if err := unix.Mount("", "/", "none", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
 		return &os.PathError{Op: "mount --make-rslave", Path: "/", Err: err}
 	}
+	// ip unmounts /sys (MNT_DETACH) before mounting the namespace's
+	// sysfs. A lazy unmount waits for an RCU grace period, 5 ms here,
+	// more than everything else ip netns exec does; stacking the new
+	// sysfs on the old one shows the same /sys (the old one and its
+	// submounts are hidden, as they are gone after the unmount). Only a
+	// read-only /sys takes ip's way: unmounted, it gives way to a
+	// writable sysfs as it does for ip; a read-only one that stays can
+	// only be shadowed with a read-only one.
 	var flags uintptr
-	if unix.Unmount("/sys", unix.MNT_DETACH) != nil {
-		// Perhaps no sysfs was mounted; if one stays, a read-only
-		// instance can only be shadowed with a read-only one.
-		var st unix.Statfs_t
-		if unix.Statfs("/sys", &st) == nil && st.Flags&unix.ST_RDONLY != 0 {
-			flags = unix.MS_RDONLY
-		}
+	var st unix.Statfs_t
+	if unix.Statfs("/sys", &st) == nil && st.Flags&unix.ST_RDONLY != 0 && unix.Unmount("/sys", unix.MNT_DETACH) != nil {
+		flags = unix.MS_RDONLY
 	}
 	source := n.name
 	if source == "" {

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -54,6 +53,8 @@ type RunSpec struct {
 
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
+
+	viaHelper bool // tests: take the helper's way even where runDirect would do
 }
 
 // A Proc is a process Run started. Its methods are safe for concurrent
@@ -115,21 +116,28 @@ type RunError struct {
 
 func (e *RunError) Error() string { return e.Msg }
 
-// Run starts spec's command and returns once it runs (the helper has done
-// the mounts, the hostname and the exec) or failed to (a *RunError).
+// Run starts spec's command and returns once it runs (its execve is done)
+// or failed to (a *RunError for what a shell would report: 127, 126).
 //
-// The helper is the calling program re-executed (/proc/self/exe) with
-// argv[0] HelperName: package main must call RunHelper first thing (see
+// Without Init, User or Root, no helper is needed (runDirect): the
+// disposable thread that joins spec.NetNS exactly as Start does for `ip
+// netns exec` (setns, private mount namespace, /sys of the namespace,
+// /etc/netns/NAME) unshares the uts, ipc and pid namespaces itself, and
+// the command, forked from it, is PID 1; /proc is mounted for it while the
+// kernel holds it stopped after its execve. Where that is impossible
+// (ptrace refused, a kernel before 6.15) and otherwise, the helper is
+// the calling program re-executed (/proc/self/exe) with argv[0]
+// HelperName, so package main must call RunHelper first thing (see
 // IsHelper). It is cloned with CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWIPC
-// (and CLONE_NEWUSER with its maps, which the kernel needs at clone time)
-// from a disposable thread that has joined spec.NetNS exactly as Start
-// does for `ip netns exec` (setns, private mount namespace, /sys of the
-// namespace, /etc/netns/NAME), so it is PID 1 of its pid namespace.
+// (and CLONE_NEWUSER with its maps, which the kernel takes only at clone
+// time) from the same kind of thread, so it is PID 1; it mounts, pivots,
+// sets the hostname and execs the command, or stays as its init.
 //
-// Unless detached, the process cannot outlive the caller: the caller
-// holds the write end of a pipe whose hang-up the helper watches (with
-// Init); Wait or the caller's exit close it. PR_SET_PDEATHSIG is not
-// used: it fires when the forking thread exits, which here is at once.
+// Unless detached, an Init run cannot outlive the caller: the caller
+// holds the write end of a pipe whose hang-up the helper watches; Wait
+// or the caller's exit close it. PR_SET_PDEATHSIG is not used: it fires
+// when the forking thread exits, which here is at once. Without Init the
+// command is PID 1 itself and the kernel gives it no way to notice.
 func Run(spec *RunSpec) (*Proc, error) {
 	const op = "run"
 	name := ""
@@ -138,6 +146,16 @@ func Run(spec *RunSpec) (*Proc, error) {
 	}
 	if err := spec.check(); err != nil {
 		return nil, &OpError{Op: op, Name: name, Err: err}
+	}
+	if spec.direct() && !spec.viaHelper {
+		p, err := runDirect(spec)
+		if !errors.Is(err, errNoDirect) {
+			var re *RunError
+			if err != nil && !errors.As(err, &re) {
+				err = &OpError{Op: op, Name: name, Err: err}
+			}
+			return p, err
+		}
 	}
 	args, err := spec.helperArgs()
 	if err != nil {
@@ -148,10 +166,12 @@ func Run(spec *RunSpec) (*Proc, error) {
 		return nil, &OpError{Op: op, Name: name, Err: err}
 	}
 	defer statusR.Close()
-	extra := make([]*os.File, 0, spec.PreserveFDs+2)
-	for fd := 3; fd < 3+spec.PreserveFDs; fd++ {
-		extra = append(extra, os.NewFile(uintptr(fd), "fd "+strconv.Itoa(fd)))
+	extra, err := preserved(spec.PreserveFDs)
+	if err != nil {
+		statusW.Close()
+		return nil, &OpError{Op: op, Name: name, Err: err}
 	}
+	defer closeAll(extra[:spec.PreserveFDs])
 	extra = append(extra, statusW)
 	var lifeR, lifeW *os.File
 	if !spec.Detach {
@@ -182,11 +202,6 @@ func Run(spec *RunSpec) (*Proc, error) {
 	statusW.Close()
 	if lifeR != nil {
 		lifeR.Close()
-	}
-	// The preserved descriptors are the caller's: os.NewFile must not
-	// close them when collected.
-	for _, f := range extra[:spec.PreserveFDs] {
-		runtime.SetFinalizer(f, nil)
 	}
 	if err != nil {
 		if lifeW != nil {

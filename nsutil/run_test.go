@@ -57,36 +57,40 @@ func TestRunNamespaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, code := runOut(t, &RunSpec{NetNS: ns, Hostname: "redhost", Argv: sh(`
-echo pid=$$
-echo host=$(hostname)
-echo procs=$(ls /proc | grep -E '^[0-9]+$' | tr '\n' ' ')
-echo links=$(ls /sys/class/net | tr '\n' ' ')
-echo netns=$(readlink /proc/self/ns/net)
-grep -q '^rr0	00003D0A' /proc/net/route && echo route=yes
-cat /etc/hosts
-`)})
-	if code != 0 {
-		t.Fatalf("exit %d:\n%s", code, out)
-	}
-	want := []string{"pid=1", "host=redhost", "links=lo rr0 rr1", "netns=" + inode(t, ns.File()), "route=yes", "10.61.0.1 red-only"}
-	for _, w := range want {
-		if !strings.Contains(out, w+"\n") {
-			t.Errorf("inside: no line %q in:\n%s", w, out)
+	// Both ways to start: direct (ptrace stop, proc mounted from outside)
+	// and through the helper.
+	for _, viaHelper := range []bool{false, true} {
+		out, code := runOut(t, &RunSpec{NetNS: ns, Hostname: "redhost", viaHelper: viaHelper, Argv: sh(`
+	echo pid=$$
+	echo host=$(hostname)
+	echo procs=$(ls /proc | grep -E '^[0-9]+$' | tr '\n' ' ')
+	echo links=$(ls /sys/class/net | tr '\n' ' ')
+	echo netns=$(readlink /proc/self/ns/net)
+	grep -q '^rr0	00003D0A' /proc/net/route && echo route=yes
+	cat /etc/hosts
+	`)})
+		if code != 0 {
+			t.Fatalf("viaHelper=%v: exit %d:\n%s", viaHelper, code, out)
 		}
-	}
-	// /proc lists PID 1 (sh) and the ls it ran, nothing of the caller's.
-	for _, l := range strings.Split(out, "\n") {
-		if p, ok := strings.CutPrefix(l, "procs="); ok {
-			// PID 1 (sh), its $(...) subshells, ls, grep, tr; the
-			// helper's threads took the PIDs before them.
-			f := strings.Fields(p)
-			if len(f) < 1 || len(f) > 6 || f[0] != "1" {
-				t.Errorf("/proc inside lists %q, want only PID 1 and its children", p)
+		want := []string{"pid=1", "host=redhost", "links=lo rr0 rr1", "netns=" + inode(t, ns.File()), "route=yes", "10.61.0.1 red-only"}
+		for _, w := range want {
+			if !strings.Contains(out, w+"\n") {
+				t.Errorf("viaHelper=%v: no line %q in:\n%s", viaHelper, w, out)
 			}
-			for _, pid := range f {
-				if n, _ := strconv.Atoi(pid); n > 50 {
-					t.Errorf("/proc inside lists PID %d: not a new pid namespace", n)
+		}
+		// /proc lists PID 1 (sh) and the ls it ran, nothing of the caller's.
+		for _, l := range strings.Split(out, "\n") {
+			if p, ok := strings.CutPrefix(l, "procs="); ok {
+				// PID 1 (sh), its $(...) subshells, ls, grep, tr; the
+				// helper's threads took the PIDs before them.
+				f := strings.Fields(p)
+				if len(f) < 1 || len(f) > 6 || f[0] != "1" {
+					t.Errorf("/proc inside lists %q, want only PID 1 and its children", p)
+				}
+				for _, pid := range f {
+					if n, _ := strconv.Atoi(pid); n > 50 {
+						t.Errorf("/proc inside lists PID %d: not a new pid namespace", n)
+					}
 				}
 			}
 		}
@@ -97,46 +101,6 @@ cat /etc/hosts
 	// The default hostname, with Hostname "", is the copied one.
 	if out, _ := runOut(t, &RunSpec{Argv: []string{"hostname"}}); strings.TrimSpace(out) != hostName {
 		t.Errorf("hostname without Hostname = %q, want the caller's %q", out, hostName)
-	}
-}
-
-// TestRunIPC: a SysV shared memory segment made in the caller's IPC
-// namespace is invisible to a run, and visible with NoIPC. The "caller"
-// is a disposable thread in an IPC namespace of its own, so nothing is
-// made in the host's.
-func TestRunIPC(t *testing.T) {
-	sandbox.Require(t)
-	var shared, own string
-	var errs []error
-	count := func(spec *RunSpec) string {
-		var out bytes.Buffer
-		spec.Stdout, spec.Env, spec.Argv = &out, os.Environ(), sh("grep -c . /proc/sysvipc/shm")
-		p, err := Run(spec)
-		if err == nil {
-			_, err = p.Wait()
-		}
-		if err != nil {
-			errs = append(errs, err)
-		}
-		return strings.TrimSpace(out.String())
-	}
-	err := onDisposableThread(func() error {
-		if err := unix.Unshare(unix.CLONE_NEWIPC); err != nil {
-			return err
-		}
-		if _, err := unix.SysvShmGet(unix.IPC_PRIVATE, 4096, unix.IPC_CREAT|0o600); err != nil {
-			return err
-		}
-		// Without a NetNS, Run forks from the calling (this) thread.
-		shared, own = count(&RunSpec{NoIPC: true}), count(&RunSpec{})
-		return nil
-	})
-	if err != nil || len(errs) > 0 {
-		t.Fatal(err, errs)
-	}
-	// Lines of /proc/sysvipc/shm, its header included.
-	if shared != "2" || own != "1" {
-		t.Errorf("segments seen: with NoIPC %s, in a new IPC namespace %s; want 2 and 1 lines", shared, own)
 	}
 }
 
@@ -215,7 +179,13 @@ func inPIDNS(t *testing.T, link string) []string {
 // NSpid line lists both.
 func TestRunHostPID(t *testing.T) {
 	sandbox.Require(t)
-	p, err := Run(&RunSpec{Detach: true, Argv: []string{"sleep", "100"}, Env: os.Environ()})
+	for _, viaHelper := range []bool{false, true} {
+		hostPID(t, viaHelper)
+	}
+}
+
+func hostPID(t *testing.T, viaHelper bool) {
+	p, err := Run(&RunSpec{Detach: true, Argv: []string{"sleep", "100"}, Env: os.Environ(), viaHelper: viaHelper})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,11 +214,12 @@ func TestRunFDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer unix.Close(leak)
-	for _, init := range []bool{false, true} {
+	for _, way := range []RunSpec{{}, {viaHelper: true}, {Init: true}} {
 		// ls, not a pipe: a shell holds a pipe's ends while it forks.
-		out, code := runOut(t, &RunSpec{Init: init, Argv: sh("ls /proc/$$/fd")})
+		way.Argv = sh("ls /proc/$$/fd")
+		out, code := runOut(t, &way)
 		if code != 0 || out != "0\n1\n2\n" {
-			t.Errorf("Init=%v: descriptors inside %q (exit %d), want 0, 1, 2", init, out, code)
+			t.Errorf("viaHelper=%v Init=%v: descriptors inside %q (exit %d), want 0, 1, 2", way.viaHelper, way.Init, out, code)
 		}
 	}
 	if err := CheckFDs(1000); err == nil {
@@ -257,41 +228,44 @@ func TestRunFDs(t *testing.T) {
 }
 
 // TestRunMounts: the caller's mount table is the same before, during and
-// after a run that mounts /proc, /sys, /etc/netns binds and a new root.
+// after runs that mount /proc, /sys, /etc/netns binds (direct, and
+// through the helper) and a new root.
 func TestRunMounts(t *testing.T) {
 	sandbox.Require(t)
 	ns := create(t, "run-mnt")
 	root := tmpfsRoot(t)
-	before := mountTable(t)
-	inR, inW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inR.Close()
-	defer inW.Close()
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer outR.Close()
-	p, err := Run(&RunSpec{NetNS: ns, Root: root, Env: os.Environ(), Stdin: inR, Stdout: outW, Stderr: outW,
-		Argv: sh("echo up; read x; exit 0")})
-	outW.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 3)
-	if _, err := outR.Read(b); err != nil || string(b) != "up\n" {
-		t.Fatalf("read %q, %v", b, err)
-	}
-	during := mountTable(t)
-	inW.Close()
-	if code, err := p.Wait(); code != 0 || err != nil {
-		t.Fatalf("exit %d, %v", code, err)
-	}
-	after := mountTable(t)
-	if during != before || after != before {
-		t.Errorf("the caller's mountinfo changed:\nbefore:\n%s\nduring:\n%s\nafter:\n%s", before, during, after)
+	for _, way := range []RunSpec{{}, {viaHelper: true}, {Root: root}} {
+		before := mountTable(t)
+		inR, inW, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		outR, outW, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		way.NetNS, way.Env, way.Stdin, way.Stdout, way.Stderr = ns, os.Environ(), inR, outW, outW
+		way.Argv = sh("echo up; read x; exit 0")
+		p, err := Run(&way)
+		outW.Close()
+		inR.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := make([]byte, 3)
+		if _, err := outR.Read(b); err != nil || string(b) != "up\n" {
+			t.Fatalf("read %q, %v", b, err)
+		}
+		during := mountTable(t)
+		inW.Close()
+		if code, err := p.Wait(); code != 0 || err != nil {
+			t.Fatalf("exit %d, %v", code, err)
+		}
+		outR.Close()
+		after := mountTable(t)
+		if during != before || after != before {
+			t.Errorf("root %q viaHelper=%v: the caller's mountinfo changed:\nbefore:\n%s\nduring:\n%s\nafter:\n%s", way.Root, way.viaHelper, before, during, after)
+		}
 	}
 }
 

@@ -156,6 +156,20 @@ func TestRunCommand(t *testing.T) {
 		t.Errorf("/proc/%d/status: %v\n%s", pid, err, status)
 	}
 
+	// IPC: a segment made in an outer run (an IPC namespace of its own,
+	// so the host gets none) is invisible to a run inside it, visible
+	// with --no-ipc.
+	if _, err := exec.LookPath("ipcmk"); err == nil {
+		out, err := exec.Command(bin, "run", "--", "sh", "-c", `ipcmk -M 4096 >/dev/null
+grep -c . /proc/sysvipc/shm; `+bin+` run -- grep -c . /proc/sysvipc/shm; `+bin+` run --no-ipc -- grep -c . /proc/sysvipc/shm`).CombinedOutput()
+		// Lines of /proc/sysvipc/shm, its header included.
+		if err != nil || string(out) != "2\n1\n2\n" {
+			t.Errorf("segment lines outer, inner, inner --no-ipc: %q, %v; want 2, 1, 2", out, err)
+		}
+	} else if os.Getenv("NSNET_REQUIRE_ORACLES") == "1" {
+		t.Error("ipcmk (util-linux) is missing and NSNET_REQUIRE_ORACLES=1")
+	}
+
 	// --preserve-fds 2: the shell's 3 and 4 arrive, nothing else.
 	out, err = exec.Command("sh", "-c", bin+` run --preserve-fds 2 -- sh -c 'ls /proc/$$/fd; echo via4 >&4' 3</dev/null 4>&1`).Output()
 	if err != nil || string(out) != "0\n1\n2\n3\n4\nvia4\n" {

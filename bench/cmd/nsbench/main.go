@@ -418,6 +418,30 @@ func measureCold(c config, r *bench.Results) (failed bool) {
 		add(fmt.Sprintf("ip -n nb0 link show (%d named netns)", count), states[count].ip)
 		add(fmt.Sprintf("nsnet -n nb0 link show (%d named netns)", count), states[count].ns)
 	}
+	return measureProc(c, r, add)
+}
+
+// measureProc: a command as PID 1 of new pid, uts, ipc and mount
+// namespaces in a named netns, nsnet run against the util-linux chains,
+// interleaved.
+func measureProc(c config, r *bench.Results, add func(string, []time.Duration)) (failed bool) {
+	del, err := bench.NamedNamespaces(1)
+	if err != nil {
+		r.Notes = append(r.Notes, "nsnet run: "+err.Error())
+		return true
+	}
+	rows := bench.ProcRows(c.bin, "nb0")
+	d, err := bench.ProcStart(rows, max(3, c.coldRuns/2))
+	if err = errors.Join(err, del()); err != nil {
+		r.Notes = append(r.Notes, "nsnet run: "+err.Error())
+		return true
+	}
+	for i, row := range rows {
+		add(row.Name, d[i])
+	}
+	v := bench.ProcVerdict(d[0], d[1], d[2])
+	logf("%s", v)
+	r.Notes = append(r.Notes, v)
 	return false
 }
 
