@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -185,21 +186,33 @@ grep -c . /proc/sysvipc/shm; `+bin+` run -- grep -c . /proc/sysvipc/shm; `+bin+`
 func TestRunSignals(t *testing.T) {
 	sandbox.Require(t)
 	bin := nsnetBin(t)
-	start := func(args ...string) (*exec.Cmd, *bytes.Buffer) {
-		var out bytes.Buffer
+	start := func(args ...string) (*exec.Cmd, *syncBuffer) {
+		out := &syncBuffer{}
 		cmd := exec.Command(bin, append([]string{"run"}, args...)...)
-		cmd.Stdout, cmd.Stderr = &out, &out
+		cmd.Stdout, cmd.Stderr = out, out
 		must(t, cmd.Start())
-		return cmd, &out
+		return cmd, out
 	}
-	// waitFor waits until the command's output has a line.
-	waitFor := func(out *bytes.Buffer, line string) {
-		for i := 0; i < 2000 && !strings.Contains(out.String(), line); i++ { // up to 10 s on a loaded machine
+	// waitFor waits until the command's output has a line: a signal sent
+	// before the shell set its trap would be dropped (PID 1 without a
+	// handler), and the run would never end.
+	waitFor := func(out *syncBuffer, line string) {
+		for !strings.Contains(out.String(), line) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	}
+	// code waits for nsnet, or fails the test after a minute.
 	code := func(cmd *exec.Cmd) int {
-		err := cmd.Wait()
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		var err error
+		select {
+		case err = <-done:
+		case <-time.After(time.Minute):
+			cmd.Process.Kill()
+			t.Errorf("nsnet %q still running a minute after the signal", cmd.Args)
+			return -1
+		}
 		if ee, ok := err.(*exec.ExitError); ok {
 			return ee.ExitCode()
 		}
@@ -407,4 +420,22 @@ func rootfsSetup(nsnetBin string) error {
 	script := `echo pid=$$; echo root=$(ls / | tr '\n' ' '); echo dev=$(ls /dev | tr '\n' ' ')
 echo x > /dev/null && head -c 8 /dev/urandom | wc -c | sed 's/^/urandom=/'`
 	return unix.Exec(exe, []string{"nsnet", "run", "--root", newRoot, "--", "sh", "-c", script}, []string{"PATH=/usr/bin:/bin"})
+}
+
+// syncBuffer is a bytes.Buffer that a test reads while a process writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
