@@ -254,6 +254,41 @@ func (c *Conn) RouteAdd(r *Route) error {
 	return c.request("route add", routeObj(&q), unix.RTM_NEWROUTE, netlink.Create|netlink.Excl, &q)
 }
 
+// RouteMode is how RouteSet changes a table: the NLM_F_* flags that `ip
+// route add|change|replace|prepend|append` send (iproute2's do_iproute).
+type RouteMode uint8
+
+// Route modes, by iproute2 command.
+const (
+	RouteModeAdd     RouteMode = iota // add: NLM_F_CREATE|NLM_F_EXCL (EEXIST if the route is there)
+	RouteModeChange                   // change: NLM_F_REPLACE (ENOENT if it is not there)
+	RouteModeReplace                  // replace: NLM_F_CREATE|NLM_F_REPLACE
+	RouteModePrepend                  // prepend: NLM_F_CREATE (a route of the same prefix goes first)
+	RouteModeAppend                   // append: NLM_F_CREATE|NLM_F_APPEND
+)
+
+var routeModes = [...]struct {
+	op    string
+	flags netlink.HeaderFlags
+}{
+	RouteModeAdd:     {"route add", netlink.Create | netlink.Excl},
+	RouteModeChange:  {"route change", netlink.Replace},
+	RouteModeReplace: {"route replace", netlink.Create | netlink.Replace},
+	RouteModePrepend: {"route prepend", netlink.Create},
+	RouteModeAppend:  {"route append", netlink.Create | netlink.Append},
+}
+
+// RouteSet is RouteAdd with the NLM_F_* flags of mode: RouteSet(r,
+// RouteModeAdd) is RouteAdd(r). The route is filled as RouteAdd fills it.
+func (c *Conn) RouteSet(r *Route, mode RouteMode) error {
+	if int(mode) >= len(routeModes) {
+		return &OpError{Op: "route set", Err: fmt.Errorf("unknown route mode %d", mode)}
+	}
+	q := r.addDefaults()
+	m := routeModes[mode]
+	return c.request(m.op, routeObj(&q), unix.RTM_NEWROUTE, m.flags, &q)
+}
+
 // RouteDel deletes a route (RTM_DELROUTE), filled as `ip route del`
 // fills it: table main, scope RT_SCOPE_NOWHERE (any), family from the
 // addresses.

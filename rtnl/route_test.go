@@ -1,10 +1,12 @@
 package rtnl
 
 import (
+	"errors"
 	"net/netip"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/mdlayher/netlink"
 	"github.com/nsnet/nsnet/internal/golden"
 	"golang.org/x/sys/unix"
 )
@@ -171,6 +173,39 @@ func BenchmarkRouteMarshal(b *testing.B) {
 	for b.Loop() {
 		if _, err := r.MarshalBinary(); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestRouteSetFlags: each RouteMode sends the NLM_F_* flags of its `ip
+// route` command (iproute2's do_iproute), and names itself in errors.
+func TestRouteSetFlags(t *testing.T) {
+	for mode, want := range map[RouteMode]struct {
+		flags netlink.HeaderFlags
+		op    string
+	}{
+		RouteModeAdd:     {netlink.Create | netlink.Excl, "route add"},
+		RouteModeChange:  {netlink.Replace, "route change"},
+		RouteModeReplace: {netlink.Create | netlink.Replace, "route replace"},
+		RouteModePrepend: {netlink.Create, "route prepend"},
+		RouteModeAppend:  {netlink.Create | netlink.Append, "route append"},
+	} {
+		var got netlink.HeaderFlags
+		c := fakeConn(func(reqs []netlink.Message) ([]netlink.Message, error) {
+			if len(reqs) == 0 {
+				return nil, nil
+			}
+			got = reqs[0].Header.Flags
+			return []netlink.Message{ack(reqs[0], unix.ENOENT, "")}, nil
+		})
+		err := c.RouteSet(&Route{Dst: netip.MustParseAddr("10.0.0.0"), DstLen: 8, OutIndex: 2}, mode)
+		const base = netlink.Request | netlink.Acknowledge
+		if got != base|want.flags {
+			t.Errorf("mode %d sent flags %#x, want %#x", mode, got, base|want.flags)
+		}
+		var oe *OpError
+		if !errors.As(err, &oe) || oe.Op != want.op || !errors.Is(err, unix.ENOENT) {
+			t.Errorf("mode %d: error %v, want an OpError %q wrapping ENOENT", mode, err, want.op)
 		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/nsnet/nsnet/rtnl"
 )
 
-const routeUsage = `Usage: nsnet route add [TYPE] PREFIX|default [via GW] [dev DEV] [metric N] [src ADDR]
+const routeUsage = `Usage: nsnet route add|change|replace|prepend|append [TYPE] PREFIX|default [via GW] [dev DEV] [metric N] [src ADDR]
                                     [proto PROTO] [scope SCOPE] [table TABLE] [onlink]
        nsnet route del [TYPE] PREFIX|default [via GW] [dev DEV] [metric N] [table TABLE]
        nsnet route show|flush [table TABLE|all] [[to] [root|match|exact] PREFIX] [dev DEV]
@@ -38,6 +38,7 @@ type routeReq struct {
 	onlink   bool
 	table    tableRef
 	typ      rtnl.RouteType // 0: unicast on add, any on del
+	mode     rtnl.RouteMode // add, change, replace, prepend, append
 }
 
 // routeShowReq is `route show` and `route flush`.
@@ -64,11 +65,11 @@ func parseRoute(args []string, o opts) (request, error) {
 		return parseRouteShow(false, nil, o)
 	}
 	return pickVerb("route", args[0], args[1:], o, []verb{
-		{names: []string{"add"}, parse: func(a []string, o opts) (request, error) { return parseRouteModify(false, a, o) }},
-		{names: []string{"change"}, exact: []string{"chg"}},
-		{names: []string{"replace"}},
-		{names: []string{"prepend"}},
-		{names: []string{"append"}},
+		{names: []string{"add"}, parse: routeModify(rtnl.RouteModeAdd)},
+		{names: []string{"change"}, exact: []string{"chg"}, parse: routeModify(rtnl.RouteModeChange)},
+		{names: []string{"replace"}, parse: routeModify(rtnl.RouteModeReplace)},
+		{names: []string{"prepend"}, parse: routeModify(rtnl.RouteModePrepend)},
+		{names: []string{"append"}, parse: routeModify(rtnl.RouteModeAppend)},
 		{names: []string{"test"}},
 		{names: []string{"delete"}, parse: func(a []string, o opts) (request, error) { return parseRouteModify(true, a, o) }},
 		{names: []string{"list", "show", "lst"}, parse: func(a []string, o opts) (request, error) { return parseRouteShow(false, a, o) }},
@@ -79,6 +80,18 @@ func parseRoute(args []string, o opts) (request, error) {
 		{names: []string{"showdump"}},
 		helpVerb(routeUsage),
 	})
+}
+
+// routeModify parses `route add|change|replace|prepend|append`.
+func routeModify(mode rtnl.RouteMode) func([]string, opts) (request, error) {
+	return func(a []string, o opts) (request, error) {
+		req, err := parseRouteModify(false, a, o)
+		if r, ok := req.(routeReq); ok {
+			r.mode = mode
+			return r, err
+		}
+		return req, err
+	}
 }
 
 // parseRouteModify reads the words of iproute2's iproute_modify() that
@@ -387,7 +400,7 @@ func (r routeReq) run(e *env) error {
 	if r.del {
 		err = c.RouteDel(q)
 	} else {
-		err = c.RouteAdd(q)
+		err = c.RouteSet(q, r.mode)
 	}
 	return inNS(err, e.where())
 }
