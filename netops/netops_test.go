@@ -15,6 +15,7 @@ import (
 
 	"github.com/nsnet/nsnet/firewall"
 	"github.com/nsnet/nsnet/internal/nettest"
+	"github.com/nsnet/nsnet/internal/podtest"
 	"github.com/nsnet/nsnet/internal/sandbox"
 	"github.com/nsnet/nsnet/nft"
 	"github.com/nsnet/nsnet/nsutil"
@@ -23,38 +24,12 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(sandbox.Main(m)) }
 
-// container is a process in a network namespace of its own, as a
-// container runtime makes one: the namespace has no name, only a path
-// (/proc/PID/ns/net), as a CNI plugin gets it.
-type container struct {
-	cmd  *exec.Cmd
-	path string
-}
+// container is a podtest.Pod: a process in a network namespace of its
+// own, as a container runtime makes one; the namespace has no name, only
+// a path (/proc/PID/ns/net), as a CNI plugin gets it.
+type container struct{ *podtest.Pod }
 
-func startContainer(t *testing.T) *container {
-	t.Helper()
-	cmd := exec.Command("unshare", "-n", "sleep", "600")
-	if err := cmd.Start(); err != nil {
-		t.Skipf("unshare: %v", err)
-	}
-	c := &container{cmd: cmd, path: fmt.Sprintf("/proc/%d/ns/net", cmd.Process.Pid)}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill() // ours, by PID
-		_ = cmd.Wait()
-	})
-	// Wait until unshare has made the namespace (its inode differs from ours).
-	self, _ := os.Readlink("/proc/self/ns/net")
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		if l, err := os.Readlink(c.path); err == nil && l != self {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("unshare -n did not make a namespace")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	return c
-}
+func startContainer(t *testing.T) *container { return &container{podtest.Start(t, "")} }
 
 // snapshot is everything the changes may touch, as the oracles print
 // them: links (with details: hairpin, queues, addrgenmode, qdisc),
@@ -73,7 +48,7 @@ func snapshot(t *testing.T, cs ...*container) string {
 		places = append(places, place{"netns " + n, []string{"ip", "netns", "exec", n}})
 	}
 	for _, c := range cs {
-		places = append(places, place{"container", []string{"nsenter", "--net=" + c.path}})
+		places = append(places, place{"container", []string{"nsenter", "--net=" + c.Path}})
 	}
 	for _, p := range places {
 		for _, what := range [][]string{{"-d", "link", "show"}, {"addr", "show"}, {"route", "show", "table", "all"}, {"-6", "route", "show", "table", "all"}} {
@@ -113,14 +88,15 @@ func withoutCarrier(s string) string {
 
 var tsoMax = regexp.MustCompile(`"tso_max_size":[0-9]+`)
 
-// settled is lineDiff(before, norm(snapshot)), retried for up to two
+// settled is lineDiff(before, norm(snapshot)), retried for up to ten
 // seconds while they differ: a veth peer's carrier and operstate follow a
 // link set down through linkwatch, which the kernel runs at most once a
 // second (linkwatch_schedule_work), so right after an undo the peer may
-// still show the carrier it had.
+// still show the carrier it had (on a loaded machine the worker that
+// runs linkwatch can start well after that second).
 func settled(t *testing.T, before string, norm func(string) string, cs ...*container) string {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for {
 		d := lineDiff(before, norm(snapshot(t, cs...)))
 		if d == "" || time.Now().After(deadline) {
@@ -280,7 +256,7 @@ func setUpWorld(t *testing.T) (*world, *container) {
 	sandbox.Run(t, "ip", "route", "add", "10.98.0.0/24", "dev", "lo", "metric", "5")
 	t.Cleanup(func() { _ = exec.Command("ip", "route", "del", "10.98.0.0/24", "dev", "lo", "metric", "5").Run() })
 	c := startContainer(t)
-	w := &world{host: host(t), old: openNamed(t, "opsold"), ctr: openPath(t, c.path, c.path), preRoute: true}
+	w := &world{host: host(t), old: openNamed(t, "opsold"), ctr: openPath(t, c.Path, c.Path), preRoute: true}
 	l, err := w.host.Conn().LinkByName("pre0")
 	if err != nil {
 		t.Fatal(err)
@@ -452,7 +428,7 @@ func TestConflictNothingMade(t *testing.T) {
 	sandbox.Run(t, "ip", "link", "add", "opsX-br", "type", "veth", "peer", "name", "opsX-p")
 	t.Cleanup(func() { _ = exec.Command("ip", "link", "del", "opsX-br").Run() })
 	c := startContainer(t)
-	ctr := openPath(t, c.path, c.path)
+	ctr := openPath(t, c.Path, c.Path)
 	before := snapshot(t, c)
 	j := &Journal{}
 	_, err := Attach(j, h, ctr, Attachment{HostIf: "opsX-br", IfName: "eth0", Addrs: []netip.Prefix{pfx("10.79.0.2/24")}})
@@ -482,7 +458,7 @@ func TestAttachToDeletedBridge(t *testing.T) {
 	sandbox.Require(t)
 	h := host(t)
 	c := startContainer(t)
-	ctr := openPath(t, c.path, c.path)
+	ctr := openPath(t, c.Path, c.Path)
 	j := &Journal{}
 	br, created, err := EnsureBridge(j, h, Bridge{Name: "opsgone"})
 	if err != nil || !created {
@@ -571,7 +547,7 @@ func TestSharedBridgeKeptForOthersPorts(t *testing.T) {
 	sandbox.Require(t)
 	h := host(t)
 	c := startContainer(t)
-	ctr := openPath(t, c.path, c.path)
+	ctr := openPath(t, c.Path, c.Path)
 	first, other := &Journal{}, &Journal{}
 	br, _, err := EnsureBridge(first, h, Bridge{Name: "opskeep", NoIPv6: true})
 	if err != nil {
