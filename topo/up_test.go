@@ -221,14 +221,15 @@ func checkSeedTraffic(t *testing.T) {
 	}
 }
 
-// settledDiff is lineDiff(before, snapshot(t)), retried for up to two
+// settledDiff is lineDiff(before, snapshot(t)), retried for up to ten
 // seconds while they differ: a veth peer's carrier and operstate follow a
 // link set down through linkwatch, which the kernel runs at most once a
 // second (linkwatch_schedule_work), so right after a rollback the peer
-// may still show the carrier it had.
+// may still show the carrier it had (on a loaded machine the worker that
+// runs linkwatch can start well after that second).
 func settledDiff(t *testing.T, before string) string {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for {
 		d := lineDiff(before, snapshot(t))
 		if d == "" || time.Now().After(deadline) {
