@@ -109,7 +109,7 @@ func startIP(t *testing.T, args ...string) *exec.Cmd {
 	cmd := exec.Command(realIP(t), args...)
 	must(t, cmd.Start())
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for i := 0; i < 200; i++ { // until ip has exec'd the program
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); { // until ip has exec'd the program
 		if b, _ := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/comm"); strings.TrimSpace(string(b)) != "ip" {
 			break
 		}
