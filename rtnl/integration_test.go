@@ -202,7 +202,7 @@ func TestIntegrationVethOneMessage(t *testing.T) {
 	}
 	// Carrier, and with it IPv6 configuration, reaches both ends through
 	// linkwatch: wait for operstate UP before looking for addresses.
-	deadline := time.Now().Add(3 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for host.link(t, "veth-red").OperState != OperUp || red.link(t, "eth0").OperState != OperUp {
 		if time.Now().After(deadline) {
 			t.Fatal("veth pair never reached operstate UP")
