@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nsnet/nsnet/internal/sandbox"
+
 	"github.com/nsnet/nsnet/rtnl"
 )
 
@@ -31,6 +33,7 @@ var linkKindCases = []struct{ name, args string }{
 // `-d link show` and `-d -j link show` byte for byte with iproute2's,
 // and deletes it; then does the same with the link created by iproute2.
 func TestLinkKindsSameAsIP(t *testing.T) {
+	sandbox.Require(t)
 	realIP(t)
 	nsnet(t, "link", "add", "kv0", "type", "veth", "peer", "name", "kv1")
 	cleanup(t, nil, []string{"kv0"})
@@ -71,6 +74,7 @@ func slicesIndex(s []string, w string) int {
 // the kernel, and nsnet linked as ip says so as iproute2 does, with its
 // exit status; nothing is created.
 func TestLinkKindsRefusedAsIP(t *testing.T) {
+	sandbox.Require(t)
 	ipPath := realIP(t)
 	nsnet(t, "link", "add", "kr0", "type", "veth", "peer", "name", "kr1")
 	cleanup(t, nil, []string{"kr0"})

@@ -5,12 +5,15 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/nsnet/nsnet/internal/sandbox"
 )
 
 // TestTuntapSameAsIP runs the same tuntap commands with iproute2 and with
 // nsnet as ip, and compares exit status, output and errors, and that
 // what one made the other shows and deletes.
 func TestTuntapSameAsIP(t *testing.T) {
+	sandbox.Require(t)
 	ipPath := realIP(t)
 	steps := []string{
 		"tuntap add dev ttap0 mode tap user 1000 multi_queue",
