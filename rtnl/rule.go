@@ -245,16 +245,14 @@ func (r *Rule) UnmarshalBinary(b []byte) error {
 	}
 	for ad.Next() {
 		switch ad.Type() {
-		case unix.FRA_DST:
-			if len(ad.Bytes()) == 0 {
-				r.AnyDst = true
-			} else {
+		case unix.FRA_DST: // a repeated attribute replaces the earlier one whole
+			r.Dst, r.AnyDst = netip.Addr{}, len(ad.Bytes()) == 0
+			if !r.AnyDst {
 				ad.Do(decodeIP(&r.Dst))
 			}
-		case unix.FRA_SRC:
-			if len(ad.Bytes()) == 0 {
-				r.AnySrc = true
-			} else {
+		case unix.FRA_SRC: // a repeated attribute replaces the earlier one whole
+			r.Src, r.AnySrc = netip.Addr{}, len(ad.Bytes()) == 0
+			if !r.AnySrc {
 				ad.Do(decodeIP(&r.Src))
 			}
 		case unix.FRA_IIFNAME:
